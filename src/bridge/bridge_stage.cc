@@ -1,0 +1,199 @@
+#include "bridge/bridge_stage.h"
+
+#include <rte_ether.h>
+#include <rte_hash_crc.h>
+
+#include <cstring>
+
+#include "bridge/mac_table.h"
+#include "pipeline/byteorder.h"
+
+namespace sy {
+
+namespace {
+
+constexpr uint16_t kVlanIdMask = 0x0fff;
+
+struct Classified {
+  rte_mbuf* m;
+  uint16_t vlan;
+  bool tagged;  // carries an 802.1Q header on ingress
+};
+
+void request_learn(WorkerCtx& w, const MacKey& key, uint16_t port) {
+  uint32_t sig = rte_hash_crc(&key, sizeof(key), port);
+  LearnFilter::Slot& s = w.learn_filter.slots[sig & (LearnFilter::kSlots - 1)];
+  if (s.sig == sig && s.port == port && w.now_ns - s.at_ns < LearnFilter::kHoldNs) return;
+  s = LearnFilter::Slot{sig, port, w.now_ns};
+  LearnEvent ev{key, port, 0};
+  if (rte_ring_enqueue_elem(w.learn_ring, &ev, sizeof(ev)) == 0)
+    w.counters.learn_events.add(1);
+  else
+    w.counters.learn_queue_full.add(1);
+}
+
+// Rewrites the frame's 802.1Q header for the egress member and queues it.
+void emit(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m, const Classified& c) {
+  bool want_tag = out.egress_tagged(c.vlan);
+  uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+  if (c.tagged && !want_tag) {
+    std::memmove(p + RTE_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
+    rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
+  } else if (!c.tagged && want_tag) {
+    p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, RTE_VLAN_HLEN));
+    if (p == nullptr) {
+      w.counters.drop(DropReason::kCopyFailed);
+      rte_pktmbuf_free(m);
+      return;
+    }
+    std::memmove(p, p + RTE_VLAN_HLEN, 2 * RTE_ETHER_ADDR_LEN);
+    // [dst][src][TPID 0x8100][TCI][original ether_type ...]
+    std::memcpy(p + 2 * RTE_ETHER_ADDR_LEN, &kEtherTypeVlan.raw, 2);
+    Be16 tci = Be16::from_host(c.vlan);
+    std::memcpy(p + 2 * RTE_ETHER_ADDR_LEN + 2, &tci.raw, 2);
+  } else if (c.tagged) {
+    // Keep the priority bits; a priority-tagged or access-tagged frame takes the VLAN.
+    uint8_t* tci_p = p + 2 * RTE_ETHER_ADDR_LEN + 2;
+    Be16 tci;
+    std::memcpy(&tci.raw, tci_p, 2);
+    tci = Be16::from_host(static_cast<uint16_t>((tci.host() & ~kVlanIdMask) | c.vlan));
+    std::memcpy(tci_p, &tci.raw, 2);
+  }
+  worker_tx(w, out_port, m);
+}
+
+void flood(WorkerCtx& w, const BridgeTables& bt, const Bridge& br, uint16_t in_port,
+           const Classified& c) {
+  uint16_t targets[kMaxPorts];
+  uint16_t nt = 0;
+  for (uint16_t p : br.members)
+    if (p != in_port && bt.ports[p].carries(c.vlan)) targets[nt++] = p;
+  if (nt == 0) {
+    w.counters.drop(DropReason::kNoFloodTarget);
+    rte_pktmbuf_free(c.m);
+    return;
+  }
+  // Copies are taken before the original is rewritten: it goes out last.
+  for (uint16_t i = 0; i + 1 < nt; i++) {
+    rte_mbuf* copy = rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
+    if (copy == nullptr) {
+      w.counters.drop(DropReason::kCopyFailed);
+      continue;
+    }
+    w.counters.flood_copies.add(1);
+    emit(w, bt.ports[targets[i]], targets[i], copy, Classified{copy, c.vlan, c.tagged});
+  }
+  emit(w, bt.ports[targets[nt - 1]], targets[nt - 1], c.m, c);
+}
+
+bool is_invalid_source(const rte_ether_addr& a) {
+  return rte_is_multicast_ether_addr(&a) || rte_is_zero_ether_addr(&a);
+}
+
+}  // namespace
+
+void bridge_process(WorkerCtx& w, const BridgeTables& bt, uint16_t in_port, rte_mbuf** pkts,
+                    uint16_t n) {
+  const PortL2& in = bt.ports[in_port];
+  const Bridge& br = bt.bridges[in.bridge];
+
+  Classified cls[kMaxBurst];
+  MacKey keys[2 * kMaxBurst];  // [0, kept): sources, [kept, 2*kept): destinations
+  uint16_t kept = 0;
+
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    if (m->data_len < RTE_ETHER_HDR_LEN) {
+      w.counters.drop(DropReason::kRunt);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    bool tagged = Be16{eth->ether_type} == kEtherTypeVlan;
+    uint16_t vid = 0;
+    if (tagged) {
+      if (m->data_len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
+        w.counters.drop(DropReason::kRunt);
+        rte_pktmbuf_free(m);
+        continue;
+      }
+      vid = Be16{reinterpret_cast<rte_vlan_hdr*>(eth + 1)->vlan_tci}.host() & kVlanIdMask;
+    }
+    uint16_t vlan;
+    DropReason why = DropReason::kCount;
+    if (in.mode == L2Mode::kAccess) {
+      vlan = in.access_vlan;
+      if (tagged && vid != 0 && vid != in.access_vlan) why = DropReason::kTaggedOnAccess;
+    } else if (!tagged || vid == 0) {
+      vlan = in.native_vlan;
+      if (vlan == 0) why = DropReason::kUntaggedOnTrunk;
+    } else {
+      vlan = vid;
+      if (!in.carries(vid)) why = DropReason::kVlanNotAllowed;
+    }
+    if (why == DropReason::kCount && is_invalid_source(eth->src_addr))
+      why = DropReason::kInvalidSourceMac;
+    if (why != DropReason::kCount) {
+      w.counters.drop(why);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    cls[kept] = Classified{m, vlan, tagged};
+    MacKey& sk = keys[kept];
+    sk.bridge_id = br.stable_id;
+    sk.vlan = vlan;
+    std::memcpy(sk.mac, eth->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
+    kept++;
+  }
+  if (kept == 0) return;
+
+  const MacKey* key_ptrs[2 * kMaxBurst];
+  int32_t pos[2 * kMaxBurst];
+  for (uint16_t i = 0; i < kept; i++) {
+    auto* eth = rte_pktmbuf_mtod(cls[i].m, rte_ether_hdr*);
+    MacKey& dk = keys[kept + i];
+    dk.bridge_id = br.stable_id;
+    dk.vlan = cls[i].vlan;
+    std::memcpy(dk.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
+  }
+  uint32_t nkeys = 2u * kept;
+  for (uint32_t i = 0; i < nkeys; i++) key_ptrs[i] = &keys[i];
+  for (uint32_t off = 0; off < nkeys; off += RTE_HASH_LOOKUP_BULK_MAX) {
+    uint32_t chunk = RTE_MIN(nkeys - off, static_cast<uint32_t>(RTE_HASH_LOOKUP_BULK_MAX));
+    w.macs->lookup_bulk(&key_ptrs[off], chunk, &pos[off]);
+  }
+
+  for (uint16_t i = 0; i < kept; i++) {
+    const Classified& c = cls[i];
+    int32_t sp = pos[i];
+    if (br.learning) {
+      if (sp < 0) {
+        request_learn(w, keys[i], in_port);
+      } else if (w.macs->port_of(sp) == in_port) {
+        w.macs->touch(sp, w.now_ns);
+      } else if (!w.macs->is_static(sp)) {
+        request_learn(w, keys[i], in_port);
+      }
+    }
+
+    auto* eth = rte_pktmbuf_mtod(c.m, rte_ether_hdr*);
+    int32_t dp = pos[kept + i];
+    if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dp >= 0) {
+      uint16_t out = w.macs->port_of(dp);
+      // The entry may predate a config swap: trust it only if the port still
+      // carries this VLAN in this bridge, else treat it as unknown.
+      if (out < kMaxPorts && bt.ports[out].bridge == in.bridge && bt.ports[out].carries(c.vlan)) {
+        if (out == in_port) {
+          w.counters.drop(DropReason::kSamePort);
+          rte_pktmbuf_free(c.m);
+        } else {
+          emit(w, bt.ports[out], out, c.m, c);
+        }
+        continue;
+      }
+    }
+    flood(w, bt, br, in_port, c);
+  }
+}
+
+}  // namespace sy

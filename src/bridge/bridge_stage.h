@@ -1,0 +1,30 @@
+// The L2 learning bridge stage (datapath side).
+//
+// Theory of operation, per burst received on one port:
+//   1. classify: Ethernet/802.1Q parse and the frame's VLAN from the ingress
+//      member (ACCESS: its VLAN; TRUNK: the tag, or the native VLAN when
+//      untagged). Frames the member does not carry are dropped by reason;
+//   2. look up every source and destination (bridge, vlan, mac) in one bulk
+//      hash lookup;
+//   3. learn: an unknown source or a source seen on another port (a move)
+//      becomes a LearnEvent for the MacLearner; a known one refreshes its age;
+//   4. forward: known unicast goes to its port (never back out the ingress
+//      port); broadcast, multicast and unknown unicast are flooded to every
+//      other member carrying the VLAN (split horizon), one copy each;
+//   5. egress tagging: pop or push the 802.1Q tag for the egress member.
+//
+// Thread-safety: runs on a worker; reads the snapshot and the MacTable's
+// lock-free side; writes only its own WorkerCtx.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include "bridge/bridge_tables.h"
+#include "pipeline/worker.h"
+
+namespace sy {
+
+void bridge_process(WorkerCtx& w, const BridgeTables& bt, uint16_t in_port, rte_mbuf** pkts,
+                    uint16_t n);
+
+}  // namespace sy

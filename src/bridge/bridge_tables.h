@@ -1,0 +1,64 @@
+// The bridge's part of an immutable Tables snapshot: which bridge and VLANs
+// each port belongs to, and each bridge's members and limits.
+//
+// Theory of operation: a bridge is VLAN-aware; each of its VLANs is its own
+// broadcast domain, and MAC learning is keyed by (bridge stable id, vlan, mac).
+// An ACCESS member carries one VLAN untagged; a TRUNK member carries a set of
+// VLANs tagged (802.1Q) plus optionally a native VLAN sent untagged.
+// Bridges are referred to by index here (valid only within one snapshot) and
+// by `stable_id` in state that survives swaps (the MAC table).
+//
+// Thread-safety: immutable once published; read by workers under RCU.
+#pragma once
+
+#include <rte_ethdev.h>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace sy {
+
+constexpr uint16_t kMaxPorts = RTE_MAX_ETHPORTS;
+constexpr uint16_t kNoBridge = UINT16_MAX;
+constexpr uint16_t kMaxVlan = 4094;
+
+class VlanSet {
+ public:
+  bool has(uint16_t vlan) const { return (bits_[vlan >> 6] >> (vlan & 63)) & 1; }
+  void add(uint16_t vlan) { bits_[vlan >> 6] |= uint64_t{1} << (vlan & 63); }
+
+ private:
+  std::array<uint64_t, 64> bits_{};
+};
+
+enum class L2Mode : uint8_t { kNone, kAccess, kTrunk };
+
+struct PortL2 {
+  uint16_t bridge = kNoBridge;  // index into BridgeTables::bridges
+  L2Mode mode = L2Mode::kNone;
+  uint16_t access_vlan = 0;     // ACCESS
+  uint16_t native_vlan = 0;     // TRUNK; 0 = untagged frames are dropped
+  VlanSet vlans;                // every VLAN the port carries (access/native included)
+
+  bool carries(uint16_t vlan) const { return vlans.has(vlan); }
+  // Whether a frame of `vlan` leaves this port with an 802.1Q tag.
+  bool egress_tagged(uint16_t vlan) const {
+    return mode == L2Mode::kTrunk && vlan != native_vlan;
+  }
+};
+
+struct Bridge {
+  uint32_t stable_id = 0;
+  uint32_t mac_limit = 0;
+  uint64_t ageing_ns = 0;  // 0 = never age
+  bool learning = true;
+  std::vector<uint16_t> members;  // DPDK port ids, flood order
+};
+
+struct BridgeTables {
+  std::array<PortL2, kMaxPorts> ports;
+  std::vector<Bridge> bridges;
+};
+
+}  // namespace sy

@@ -1,0 +1,121 @@
+// MacTable: MAC address → port, shared by all workers, surviving config swaps.
+//
+// Theory of operation: an rte_hash in lock-free read/write concurrency mode,
+// keyed by (bridge stable id, vlan, mac). Workers only read it (bulk lookups
+// per burst) and refresh an entry's last-seen time; every insert, move and
+// delete is done by one control-side writer (MacLearner), fed through
+// per-worker rings of LearnEvents. Each hash position has a MacSlot holding
+// the port and timestamps; positions are recycled only after an RCU grace
+// period (rte_hash's QSBR integration), so a worker that looked a key up can
+// keep reading its slot until it reports quiescence.
+//
+// Thread-safety: lookup/port_of/touch: any worker, lock-free. add/remove/
+// iterate: the single writer only.
+#pragma once
+
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace sy {
+
+struct MacKey {
+  uint32_t bridge_id;
+  uint16_t vlan;
+  uint8_t mac[6];
+
+  bool operator==(const MacKey& o) const { return std::memcmp(this, &o, sizeof(*this)) == 0; }
+};
+static_assert(sizeof(MacKey) == 12, "MacKey is hashed as raw bytes");
+
+// What a worker asks the writer to do: learn or move `key` to `port`.
+struct LearnEvent {
+  MacKey key;
+  uint16_t port;
+  uint16_t pad;
+};
+static_assert(sizeof(LearnEvent) == 16, "LearnEvent ring element size");
+
+// Port value of a slot whose key was removed: a worker that races with the
+// removal (or with the slot's reuse) sees "unknown" and floods, never a stale port.
+constexpr uint16_t kNoPort = UINT16_MAX;
+
+struct MacSlot {
+  std::atomic<uint16_t> port{kNoPort};
+  std::atomic<uint64_t> last_seen_ns{0};
+  std::atomic<bool> is_static{false};
+};
+
+class MacTable {
+ public:
+  // Refresh timestamps at most this often per entry, so hot entries do not
+  // bounce their cache line between workers on every packet.
+  static constexpr uint64_t kTouchIntervalNs = 1'000'000'000ull;
+
+  static std::unique_ptr<MacTable> create(const std::string& name, uint32_t capacity,
+                                          rte_rcu_qsbr* qs, std::string* error);
+  ~MacTable();
+  MacTable(const MacTable&) = delete;
+  MacTable& operator=(const MacTable&) = delete;
+
+  uint32_t capacity() const { return capacity_; }
+
+  // --- workers -----------------------------------------------------------------
+  // positions[i] >= 0 on a hit, negative on a miss. n <= RTE_HASH_LOOKUP_BULK_MAX.
+  void lookup_bulk(const MacKey** keys, uint32_t n, int32_t* positions) const {
+    rte_hash_lookup_bulk(hash_, reinterpret_cast<const void**>(keys), n, positions);
+  }
+  int32_t lookup(const MacKey& key) const { return rte_hash_lookup(hash_, &key); }
+  uint16_t port_of(int32_t pos) const {
+    return slots_[pos].port.load(std::memory_order_relaxed);
+  }
+  bool is_static(int32_t pos) const {
+    return slots_[pos].is_static.load(std::memory_order_relaxed);
+  }
+  void touch(int32_t pos, uint64_t now_ns) {
+    MacSlot& s = slots_[pos];
+    if (now_ns - s.last_seen_ns.load(std::memory_order_relaxed) > kTouchIntervalNs)
+      s.last_seen_ns.store(now_ns, std::memory_order_relaxed);
+  }
+
+  // --- single writer ---------------------------------------------------------------
+  // Returns the position, or a negative errno (-ENOSPC when full).
+  int32_t add(const MacKey& key, uint16_t port, bool is_static, uint64_t now_ns);
+  void set_port(int32_t pos, uint16_t port) {
+    slots_[pos].port.store(port, std::memory_order_relaxed);
+  }
+  void set_static(int32_t pos, bool s) {
+    slots_[pos].is_static.store(s, std::memory_order_relaxed);
+  }
+  uint64_t last_seen(int32_t pos) const {
+    return slots_[pos].last_seen_ns.load(std::memory_order_relaxed);
+  }
+  void set_last_seen(int32_t pos, uint64_t now_ns) {
+    slots_[pos].last_seen_ns.store(now_ns, std::memory_order_relaxed);
+  }
+  bool remove(const MacKey& key);
+  // Calls fn(key, pos) for every entry; fn must not add or remove.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    const void* key;
+    void* data;
+    uint32_t next = 0;
+    int32_t pos;
+    while ((pos = rte_hash_iterate(hash_, &key, &data, &next)) >= 0)
+      fn(*static_cast<const MacKey*>(key), pos);
+  }
+  uint32_t count() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
+
+ private:
+  MacTable() = default;
+  rte_hash* hash_ = nullptr;
+  MacSlot* slots_ = nullptr;
+  uint32_t capacity_ = 0;
+};
+
+}  // namespace sy

@@ -1,0 +1,243 @@
+#include "control/control_plane.h"
+
+#include <google/protobuf/util/message_differencer.h>
+#include <rte_cycles.h>
+
+#include <algorithm>
+#include <sstream>
+#include <tuple>
+
+#include "control/compile.h"
+#include "control/defaults.h"
+#include "control/validate.h"
+#include "pipeline/clock.h"
+#include "pipeline/dataplane.h"
+
+namespace sy {
+
+namespace {
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> config_diff(const pb::Config& from, const pb::Config& to) {
+  std::string text;
+  google::protobuf::util::MessageDifferencer d;
+  d.ReportDifferencesToString(&text);
+  d.Compare(from, to);
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+uint32_t effective_mtu(const pb::Port& p) { return p.mtu() ? p.mtu() : 1500; }
+
+}  // namespace
+
+ControlPlane::ControlPlane(Dataplane& dp) : dp_(dp), bridge_ids_(std::make_unique<BridgeIds>()) {}
+ControlPlane::~ControlPlane() = default;
+
+ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
+  std::lock_guard lock(mu_);
+  ApplyResult r;
+  bool first = generation_ == 0;
+  r.errors = validate_config(desired, first ? nullptr : &running_);
+  if (first) {
+    // At start-up the ports were started from this very config; make sure.
+    for (int i = 0; i < desired.ports_size(); i++)
+      if (dp_.port_id(desired.ports(i).name()) < 0)
+        r.errors.push_back({"ports[" + std::to_string(i) + "]", "port is not started"});
+  }
+  r.diff = config_diff(running_, desired);
+  if (!r.errors.empty() || dry_run) {
+    r.ok = r.errors.empty();
+    r.generation = generation_;
+    if (!dry_run) {
+      last_apply_ok_ = false;
+      last_apply_unix_ms_ = unix_ms_now();
+    }
+    return r;
+  }
+
+  // Hot port changes first: they are the only step that can fail, and they are
+  // undone if a later port refuses, so a rejected config changes nothing.
+  std::vector<std::pair<int, pb::Port>> done;
+  auto undo = [&] {
+    std::string ignored;
+    for (auto& [i, old] : done) {
+      uint16_t id = static_cast<uint16_t>(dp_.port_id(old.name()));
+      dp_.set_port_mtu(id, effective_mtu(old), &ignored);
+      dp_.set_port_promiscuous(id, promiscuous(old), &ignored);
+    }
+  };
+  if (!first) {
+    for (int i = 0; i < desired.ports_size(); i++) {
+      const pb::Port& want = desired.ports(i);
+      const pb::Port& have = running_.ports(i);
+      uint16_t id = static_cast<uint16_t>(dp_.port_id(want.name()));
+      std::string err;
+      bool ok = true;
+      if (effective_mtu(want) != effective_mtu(have)) ok = dp_.set_port_mtu(id, effective_mtu(want), &err);
+      if (ok && promiscuous(want) != promiscuous(have))
+        ok = dp_.set_port_promiscuous(id, promiscuous(want), &err);
+      done.emplace_back(i, have);
+      if (!ok) {
+        undo();
+        r.errors.push_back({"ports[" + std::to_string(i) + "]", err});
+        r.generation = generation_;
+        last_apply_ok_ = false;
+        last_apply_unix_ms_ = unix_ms_now();
+        return r;
+      }
+    }
+  }
+
+  std::map<std::string, uint16_t> port_ids;
+  for (const auto& p : desired.ports())
+    port_ids[p.name()] = static_cast<uint16_t>(dp_.port_id(p.name()));
+  CompiledConfig compiled = compile_config(desired, port_ids, *bridge_ids_, generation_ + 1);
+  dp_.publish(std::move(compiled.tables));
+  // After the publish: workers no longer use removed bridges/ports when their
+  // MAC entries are flushed.
+  dp_.learner().reconcile(compiled.bridges, compiled.statics, clock_now_ns());
+
+  running_ = desired;
+  generation_++;
+  last_apply_ok_ = true;
+  last_apply_unix_ms_ = unix_ms_now();
+  r.ok = true;
+  r.generation = generation_;
+  return r;
+}
+
+pb::GetConfigResponse ControlPlane::get_config() const {
+  std::lock_guard lock(mu_);
+  pb::GetConfigResponse out;
+  *out.mutable_config() = running_;
+  out.set_generation(generation_);
+  return out;
+}
+
+pb::Stats ControlPlane::stats() const {
+  std::lock_guard lock(mu_);
+  pb::Stats s;
+  for (const auto& p : dp_.ports()) {
+    PortCounters c = dp_.port_counters(p.id);
+    pb::PortStats* ps = s.add_ports();
+    ps->set_name(p.name);
+    ps->set_port_id(p.id);
+    ps->set_rx_packets(c.rx_packets);
+    ps->set_rx_bytes(c.rx_bytes);
+    ps->set_tx_packets(c.tx_packets);
+    ps->set_tx_bytes(c.tx_bytes);
+    ps->set_rx_missed(c.rx_missed);
+    ps->set_rx_errors(c.rx_errors);
+    ps->set_tx_errors(c.tx_errors);
+    ps->set_rx_nombuf(c.rx_nombuf);
+    for (const auto& [name, v] : c.xstats) (*ps->mutable_xstats())[name] = v;
+  }
+  uint64_t drops[kDropReasonCount] = {};
+  for (size_t i = 0; i < dp_.nb_workers(); i++) {
+    const WorkerCtx& w = dp_.worker(i);
+    pb::WorkerStats* ws = s.add_workers();
+    ws->set_worker(w.index);
+    ws->set_lcore(w.lcore);
+    ws->set_busy_cycles(w.counters.busy_cycles.get());
+    ws->set_idle_cycles(w.counters.idle_cycles.get());
+    ws->set_bursts(w.counters.bursts.get());
+    ws->set_rx_packets(w.counters.rx_packets.get());
+    ws->set_tx_packets(w.counters.tx_packets.get());
+    for (size_t r = 0; r < kDropReasonCount; r++) drops[r] += w.counters.drops[r].get();
+  }
+  for (size_t r = 0; r < kDropReasonCount; r++) {
+    pb::DropCounter* d = s.add_drops();
+    d->set_reason(drop_reason_name(static_cast<DropReason>(r)));
+    d->set_packets(drops[r]);
+  }
+  auto counters = dp_.learner().counters();
+  for (const auto& br : running_.bridges()) {
+    pb::BridgeStats* bs = s.add_bridges();
+    bs->set_name(br.name());
+    bs->set_mac_limit(mac_limit(br));
+    auto it = counters.find(bridge_ids_->id_for_existing(br.name()));
+    if (it == counters.end()) continue;
+    bs->set_macs(it->second.macs);
+    bs->set_learned(it->second.learned);
+    bs->set_moves(it->second.moves);
+    bs->set_limit_hits(it->second.limit_hits);
+    bs->set_aged(it->second.aged);
+  }
+  s.set_generation(generation_);
+  s.set_last_apply_unix_ms(last_apply_unix_ms_);
+  s.set_last_apply_ok(last_apply_ok_);
+  s.set_tsc_hz(rte_get_tsc_hz());
+  return s;
+}
+
+pb::ListPortsResponse ControlPlane::ports() const {
+  std::lock_guard lock(mu_);
+  pb::ListPortsResponse out;
+  for (const auto& p : dp_.ports()) {
+    pb::PortInfo* pi = out.add_ports();
+    pi->set_name(p.name);
+    pi->set_port_id(p.id);
+    pi->set_device(p.device);
+    pi->set_driver(p.driver);
+    rte_ether_addr mac{};
+    rte_eth_macaddr_get(p.id, &mac);
+    pi->set_mac(format_mac(mac.addr_bytes));
+    LinkState link = dp_.link_state(p.id);
+    pi->set_link_up(link.up);
+    pi->set_speed_mbps(link.speed_mbps);
+    pi->set_full_duplex(link.full_duplex);
+    pi->set_mtu(p.mtu);
+    pi->set_promiscuous(p.promiscuous);
+    pi->set_rx_queues(p.nb_rxq);
+    pi->set_tx_queues(p.nb_txq);
+    pi->set_rss(p.rss);
+  }
+  return out;
+}
+
+bool ControlPlane::macs(const std::string& bridge, pb::ListMacsResponse* out,
+                        std::string* error) const {
+  std::lock_guard lock(mu_);
+  if (!bridge.empty()) {
+    bool found = false;
+    for (const auto& b : running_.bridges()) found |= b.name() == bridge;
+    if (!found) {
+      *error = "no bridge named \"" + bridge + "\"";
+      return false;
+    }
+  }
+  std::map<uint16_t, std::string> port_names;
+  for (const auto& p : dp_.ports()) port_names[p.id] = p.name;
+  uint64_t now = clock_now_ns();
+  for (const MacEntryView& e : dp_.learner().snapshot()) {
+    const std::string* name = bridge_ids_->name_of(e.key.bridge_id);
+    if (name == nullptr || (!bridge.empty() && *name != bridge)) continue;
+    pb::MacEntry* m = out->add_macs();
+    m->set_bridge(*name);
+    m->set_vlan(e.key.vlan);
+    m->set_mac(format_mac(e.key.mac));
+    auto it = port_names.find(e.port);
+    m->set_port(it == port_names.end() ? "?" : it->second);
+    m->set_is_static(e.is_static);
+    m->set_age_seconds(e.is_static || now < e.last_seen_ns
+                           ? 0
+                           : static_cast<uint32_t>((now - e.last_seen_ns) / kNsPerSec));
+  }
+  std::sort(out->mutable_macs()->begin(), out->mutable_macs()->end(),
+            [](const pb::MacEntry& a, const pb::MacEntry& b) {
+              return std::make_tuple(a.bridge(), a.vlan(), a.mac()) <
+                     std::make_tuple(b.bridge(), b.vlan(), b.mac());
+            });
+  return true;
+}
+
+}  // namespace sy

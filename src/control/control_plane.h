@@ -1,0 +1,60 @@
+// ControlPlane: the one core that YAML start-up, gRPC and the CLI adapt.
+//
+// Theory of operation: apply() validates a desired Config, compiles an
+// immutable Tables snapshot, reconciles state that outlives snapshots (static
+// MACs, port MTU/promiscuous) and publishes the snapshot through RCU. A
+// rejected config changes nothing. Every accepted config bumps the generation.
+//
+// Thread-safety: all public methods may be called from any control thread
+// (gRPC handlers, metrics exposer, main); they serialise on one mutex. None of
+// them is called by workers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "control/config_error.h"
+#include "switchyard.pb.h"
+
+namespace sy {
+
+class Dataplane;
+class BridgeIds;
+
+namespace pb = ::switchyard::v1;
+
+struct ApplyResult {
+  bool ok = false;
+  uint64_t generation = 0;  // running generation after the call
+  ConfigErrors errors;
+  std::vector<std::string> diff;
+};
+
+class ControlPlane {
+ public:
+  // `dp` must already have its ports started (see Dataplane::start_ports).
+  explicit ControlPlane(Dataplane& dp);
+  ~ControlPlane();
+
+  ApplyResult apply(const pb::Config& desired, bool dry_run);
+
+  pb::GetConfigResponse get_config() const;
+  pb::Stats stats() const;
+  pb::ListPortsResponse ports() const;
+  // Empty bridge = all. Unknown bridge: returns false with *error set.
+  bool macs(const std::string& bridge, pb::ListMacsResponse* out, std::string* error) const;
+
+ private:
+  Dataplane& dp_;
+  mutable std::mutex mu_;
+  pb::Config running_;
+  uint64_t generation_ = 0;
+  int64_t last_apply_unix_ms_ = 0;
+  bool last_apply_ok_ = true;
+  std::unique_ptr<BridgeIds> bridge_ids_;
+};
+
+}  // namespace sy

@@ -1,0 +1,56 @@
+// Per-worker counters: every packet a worker touches ends in exactly one of
+// "transmitted" or a named drop reason, so rx = tx + drops (+ flood copies,
+// which are counted as extra tx and in `flood_copies`).
+//
+// Thread-safety: each WorkerCounters has one writer (its worker); control
+// threads read with relaxed loads. Counter::add is a plain load+store, not an
+// atomic read-modify-write, because there is a single writer.
+#pragma once
+
+#include <rte_common.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace sy {
+
+struct Counter {
+  std::atomic<uint64_t> v{0};
+  void add(uint64_t n) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  uint64_t get() const { return v.load(std::memory_order_relaxed); }
+};
+
+enum class DropReason : uint16_t {
+  kRunt,               // shorter than an Ethernet (or 802.1Q) header
+  kNotBridged,         // ingress port belongs to no bridge
+  kVlanNotAllowed,     // trunk frame tagged with a VLAN the port does not carry
+  kUntaggedOnTrunk,    // untagged frame on a trunk without native VLAN
+  kTaggedOnAccess,     // frame tagged with another VLAN on an access port
+  kInvalidSourceMac,   // multicast, broadcast or all-zero source MAC
+  kSamePort,           // destination learned on the ingress port (hairpin filter)
+  kNoFloodTarget,      // flood with no other member carrying the VLAN
+  kTxQueueFull,        // tx burst did not take the packet
+  kCopyFailed,         // no mbuf for a flood copy or a VLAN push
+  kCount,
+};
+
+constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::kCount);
+
+// Stable snake_case names used in metrics (`reason` label) and the API.
+const char* drop_reason_name(DropReason r);
+
+struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
+  Counter rx_packets;
+  Counter tx_packets;
+  Counter flood_copies;
+  Counter busy_cycles;
+  Counter idle_cycles;
+  Counter bursts;
+  Counter learn_events;
+  Counter learn_queue_full;
+  Counter drops[kDropReasonCount];
+
+  void drop(DropReason r, uint64_t n = 1) { drops[static_cast<size_t>(r)].add(n); }
+};
+
+}  // namespace sy

@@ -1,0 +1,19 @@
+#include "pipeline/pipeline.h"
+
+#include "bridge/bridge_stage.h"
+
+namespace sy {
+
+void pipeline_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
+                      uint16_t n) {
+  const PortL2& l2 = t.bridge.ports[in_port];
+  if (l2.bridge == kNoBridge) {
+    // No L3 stage yet: a port outside every bridge has nowhere to send frames.
+    w.counters.drop(DropReason::kNotBridged, n);
+    rte_pktmbuf_free_bulk(pkts, n);
+    return;
+  }
+  bridge_process(w, t.bridge, in_port, pkts, n);
+}
+
+}  // namespace sy

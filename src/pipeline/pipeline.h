@@ -1,0 +1,25 @@
+// The pipeline: where a packet goes. Read this file (and pipeline.cc) first.
+//
+// Stage order for a burst received on one port, run to completion by the
+// worker that received it (no queues between stages):
+//   1. parse + L2 learning bridge (bridge/bridge_stage): VLAN classification,
+//      source learning, destination lookup, flooding with split horizon,
+//      802.1Q push/pop on egress;
+//   2. tx: packets are queued on per-worker tx buffers, flushed once per poll.
+// Later stages (VXLAN decap, router, firewall, NAT, mirror, flow accounting)
+// slot in here in the order given in docs/architecture.md.
+//
+// Every packet ends in exactly one of: a tx buffer, or a named drop counter.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include "pipeline/tables.h"
+#include "pipeline/worker.h"
+
+namespace sy {
+
+void pipeline_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
+                      uint16_t n);
+
+}  // namespace sy

@@ -1,0 +1,85 @@
+#include "pipeline/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "pipeline/clock.h"
+#include "pipeline/pipeline.h"
+
+namespace sy {
+
+static void tx_flush_port(WorkerCtx& w, uint16_t port) {
+  TxBuffer& b = w.tx[port];
+  if (b.count == 0) return;
+  uint16_t sent = rte_eth_tx_burst(port, w.index, b.pkts, b.count);
+  w.counters.tx_packets.add(sent);
+  if (sent < b.count) {
+    w.counters.drop(DropReason::kTxQueueFull, b.count - sent);
+    rte_pktmbuf_free_bulk(&b.pkts[sent], b.count - sent);
+  }
+  b.count = 0;
+}
+
+void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m) {
+  TxBuffer& b = w.tx[port];
+  b.pkts[b.count++] = m;
+  if (b.count == kTxBufferSize) tx_flush_port(w, port);
+}
+
+void worker_flush(WorkerCtx& w) {
+  for (uint16_t p = 0; p < w.nb_ports; p++) tx_flush_port(w, p);
+}
+
+uint16_t worker_poll_once(WorkerCtx& w) {
+  uint64_t start = rte_get_tsc_cycles();
+  if (w.manual) rte_rcu_qsbr_thread_online(w.qs, w.index);
+  const Tables* t = w.tables->load(std::memory_order_acquire);
+  if (t == nullptr) {  // nothing published yet: leave frames in the rx rings
+    rte_rcu_qsbr_quiescent(w.qs, w.index);
+    if (w.manual) rte_rcu_qsbr_thread_offline(w.qs, w.index);
+    return 0;
+  }
+  w.now_ns = clock_now_ns();
+  uint16_t total = 0;
+  rte_mbuf* pkts[kMaxBurst];
+  for (uint16_t i = 0; i < w.nb_rxq; i++) {
+    const RxQueueRef& q = w.rxq[i];
+    uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, w.burst_size);
+    if (n == 0) continue;
+    total += n;
+    w.counters.rx_packets.add(n);
+    w.counters.bursts.add(1);
+    pipeline_process(w, *t, q.port, pkts, n);
+  }
+  worker_flush(w);
+  rte_rcu_qsbr_quiescent(w.qs, w.index);
+  if (w.manual) rte_rcu_qsbr_thread_offline(w.qs, w.index);
+  uint64_t cycles = rte_get_tsc_cycles() - start;
+  (total > 0 ? w.counters.busy_cycles : w.counters.idle_cycles).add(cycles);
+  return total;
+}
+
+int worker_main(void* arg) {
+  WorkerCtx& w = *static_cast<WorkerCtx*>(arg);
+  rte_rcu_qsbr_thread_register(w.qs, w.index);
+  rte_rcu_qsbr_thread_online(w.qs, w.index);
+  while (!w.stop->load(std::memory_order_relaxed)) {
+    if (worker_poll_once(w) > 0) {
+      w.idle_polls = 0;
+      continue;
+    }
+    if (w.idle_sleep_us == 0 || ++w.idle_polls < kIdlePollsBeforeSleep) continue;
+    // Offline while asleep: grace periods must not wait for a sleeping worker.
+    rte_rcu_qsbr_thread_offline(w.qs, w.index);
+    uint64_t t0 = rte_get_tsc_cycles();
+    rte_delay_us_sleep(w.idle_sleep_us);
+    w.counters.idle_cycles.add(rte_get_tsc_cycles() - t0);
+    rte_rcu_qsbr_thread_online(w.qs, w.index);
+  }
+  worker_flush(w);
+  rte_rcu_qsbr_thread_offline(w.qs, w.index);
+  rte_rcu_qsbr_thread_unregister(w.qs, w.index);
+  return 0;
+}
+
+}  // namespace sy

@@ -1,0 +1,94 @@
+// A worker: one pinned lcore running rx burst → pipeline → tx burst to
+// completion, over one rx queue of every port and its own tx queue on every
+// port.
+//
+// Theory of operation: each poll loads the Tables pointer once, processes a
+// burst from each of its rx queues, flushes its tx buffers, then reports RCU
+// quiescence. After `kIdlePollsBeforeSleep` empty polls it goes RCU-offline and
+// sleeps `idle_sleep_us` (0 = pure polling, for benchmarks), so a control
+// thread's grace period never waits on a sleeping worker.
+//
+// Thread-safety: a WorkerCtx is written by its worker only, except `stop`
+// (set by the control thread) and the counters (read by control threads).
+#pragma once
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "bridge/bridge_tables.h"
+#include "pipeline/counters.h"
+#include "pipeline/tables.h"
+
+namespace sy {
+
+class MacTable;
+
+constexpr uint16_t kMaxBurst = 256;
+constexpr uint16_t kTxBufferSize = 512;
+constexpr uint32_t kIdlePollsBeforeSleep = 64;
+
+struct RxQueueRef {
+  uint16_t port;
+  uint16_t queue;
+};
+
+struct TxBuffer {
+  uint16_t count = 0;
+  rte_mbuf* pkts[kTxBufferSize];
+};
+
+// Suppresses repeated LearnEvents for the same (key, port) from one worker
+// while the learner has not yet acted on the first one.
+struct LearnFilter {
+  static constexpr uint32_t kSlots = 1024;
+  static constexpr uint64_t kHoldNs = 20'000'000;  // 20 ms
+  struct Slot {
+    uint32_t sig;
+    uint16_t port;
+    uint64_t at_ns;
+  };
+  Slot slots[kSlots];
+};
+
+struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
+  uint16_t index = 0;      // RCU thread id and tx queue id
+  uint16_t lcore = 0;
+  uint16_t burst_size = 32;
+  uint32_t idle_sleep_us = 0;
+  // When the test thread drives polls itself, it must be RCU-offline between
+  // polls or its own publish() would wait for itself.
+  bool manual = false;
+
+  uint16_t nb_rxq = 0;
+  RxQueueRef rxq[kMaxPorts];
+  uint16_t nb_ports = 0;  // ports [0, nb_ports) are started and have tx queue `index`
+
+  const std::atomic<const Tables*>* tables = nullptr;
+  rte_rcu_qsbr* qs = nullptr;
+  MacTable* macs = nullptr;
+  rte_ring* learn_ring = nullptr;
+  rte_mempool* pool = nullptr;
+  std::atomic<bool>* stop = nullptr;
+
+  uint64_t now_ns = 0;     // set once per poll
+  uint32_t idle_polls = 0;
+
+  WorkerCounters counters;
+  LearnFilter learn_filter;
+  TxBuffer tx[kMaxPorts];
+};
+
+// One poll over every rx queue; returns packets received. Used by the loop
+// and by tests that step a worker deterministically.
+uint16_t worker_poll_once(WorkerCtx& w);
+// Queues a packet for transmission on `port`; flushes when the buffer fills.
+void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m);
+void worker_flush(WorkerCtx& w);
+// rte_eal_remote_launch entry point; arg is a WorkerCtx*.
+int worker_main(void* arg);
+
+}  // namespace sy
