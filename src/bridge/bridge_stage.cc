@@ -21,7 +21,7 @@ struct Classified {
 };
 
 void request_learn(WorkerCtx& w, const MacKey& key, uint16_t port) {
-  uint32_t sig = rte_hash_crc(&key, sizeof(key), port);
+  uint32_t sig = mac_key_hash(&key, sizeof(key), port);
   LearnFilter::Slot& s = w.learn_filter.slots[sig & (LearnFilter::kSlots - 1)];
   if (s.sig == sig && s.port == port && w.now_ns - s.at_ns < LearnFilter::kHoldNs) return;
   s = LearnFilter::Slot{sig, port, w.now_ns};

@@ -4,9 +4,16 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include <cstring>
 #include <new>
 
 namespace sy {
+
+uint32_t mac_key_hash(const void* key, uint32_t, uint32_t init) {
+  uint32_t w[3];
+  std::memcpy(w, key, sizeof(w));
+  return rte_hash_crc_4byte(w[2], rte_hash_crc_4byte(w[1], rte_hash_crc_4byte(w[0], init)));
+}
 
 std::unique_ptr<MacTable> MacTable::create(const std::string& name, uint32_t capacity,
                                            rte_rcu_qsbr* qs, std::string* error) {
@@ -15,7 +22,7 @@ std::unique_ptr<MacTable> MacTable::create(const std::string& name, uint32_t cap
   params.name = name.c_str();
   params.entries = capacity;
   params.key_len = sizeof(MacKey);
-  params.hash_func = rte_hash_crc;
+  params.hash_func = mac_key_hash;
   params.socket_id = SOCKET_ID_ANY;
   // EXT_TABLE: a full bucket spills instead of failing before `capacity`.
   params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;

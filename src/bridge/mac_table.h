@@ -24,6 +24,10 @@
 
 namespace sy {
 
+// MacKey is 12 bytes and packed in arrays at a 4-byte stride, so it is hashed
+// with three 4-byte CRC steps (rte_hash_crc's 8-byte loads would be misaligned).
+uint32_t mac_key_hash(const void* key, uint32_t len, uint32_t init);
+
 struct MacKey {
   uint32_t bridge_id;
   uint16_t vlan;
@@ -109,7 +113,13 @@ class MacTable {
     while ((pos = rte_hash_iterate(hash_, &key, &data, &next)) >= 0)
       fn(*static_cast<const MacKey*>(key), pos);
   }
-  uint32_t count() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
+  // Entries present now. (rte_hash_count() also counts deleted keys whose slots
+  // wait for an RCU grace period, so it cannot be used here.)
+  uint32_t count() const {
+    uint32_t n = 0;
+    for_each([&](const MacKey&, int32_t) { n++; });
+    return n;
+  }
 
  private:
   MacTable() = default;

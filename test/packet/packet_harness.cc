@@ -91,9 +91,13 @@ Harness::Harness(const std::string& yaml, unsigned workers, bool manual, uint16_
       rp.tx.push_back(rte_ring_create(tx.c_str(), 4096, SOCKET_ID_ANY, RING_F_SC_DEQ));
       if (!rp.rx.back() || !rp.tx.back()) throw std::runtime_error("ring create failed");
     }
-    if (rte_eth_from_rings(rp.device.c_str(), rp.rx.data(), queues, rp.tx.data(), queues,
-                           SOCKET_ID_ANY) < 0)
-      throw std::runtime_error("rte_eth_from_rings failed");
+    int id = rte_eth_from_rings(rp.device.c_str(), rp.rx.data(), queues, rp.tx.data(), queues,
+                                SOCKET_ID_ANY);
+    if (id < 0) throw std::runtime_error("rte_eth_from_rings failed");
+    // The PMD names the ethdev itself; the config refers to it by that name.
+    char name[RTE_ETH_NAME_MAX_LEN];
+    rte_eth_dev_get_name_by_port(static_cast<uint16_t>(id), name);
+    rp.device = name;
     ports_[p.name()] = rp;
   }
   cfg = config_with_devices(yaml);
