@@ -65,8 +65,6 @@ void MacLearner::reconcile(const std::vector<BridgeLearnParams>& bridges,
     int32_t pos = table_.add(s.key, s.port, true, now_ns);
     if (pos >= 0 && !existed) it->second.counters.macs++;
   }
-  statics_.clear();
-  for (const auto& s : statics) statics_.push_back(s.key);
 }
 
 void MacLearner::learn_locked(const LearnEvent& ev, uint64_t now_ns) {

@@ -93,7 +93,6 @@ class MacLearner {
   std::vector<rte_ring*> rings_;
   mutable std::mutex mu_;
   std::map<uint32_t, BridgeState> bridges_;  // by stable id
-  std::vector<MacKey> statics_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };
