@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Lab tests: the real daemon in namespace sy-dut bridging real Linux hosts.
+"""Lab tests: the real daemon in namespace sy-dut bridging real Linux hosts over
+AF_XDP ports (and AF_PACKET in one test).
 
 Each test is a function; the runner brings the lab up once, starts the daemon,
 runs the tests in order, stops everything it started (by PID) and writes a
@@ -19,7 +20,8 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "scripts", "lab.sh")
-CONFIG = os.path.join(ROOT, "config", "lab.yaml")
+CONFIG = os.path.join(ROOT, "config", "lab.yaml")  # AF_XDP ports
+CONFIG_AF_PACKET = os.path.join(ROOT, "config", "lab-af-packet.yaml")
 DUT = "sy-dut"
 H = {1: "100.64.10.1", 2: "100.64.10.2", 3: "100.64.10.3"}
 H6 = {1: "2001:db8:10::1", 2: "2001:db8:10::2", 3: "2001:db8:10::3"}
@@ -225,6 +227,20 @@ def test_check_config(lab):
         assert needle in r.stderr, r.stderr
 
 
+def test_af_packet_ports_forward_too(lab):
+    assert lab.stop() == 0, lab.log()
+    try:
+        lab.start(CONFIG_AF_PACKET)
+        r = lab.ctl("show", "ports")
+        assert "net_af_packet" in r.stdout, r.stdout
+        r = ns("sy-h1", ["ping", "-c", "3", "-i", "0.2", "-W", "2", H[3]], check=False)
+        assert r.returncode == 0, r.stdout
+    finally:
+        lab.stop()
+        lab.start()
+    assert "net_af_xdp" in lab.ctl("show", "ports").stdout
+
+
 def test_sigterm_stops_cleanly(lab):
     rc = lab.stop(signal.SIGTERM)
     assert rc == 0, f"exit code {rc}:\n{lab.log()}"
@@ -243,7 +259,7 @@ TESTS = [test_check_config, test_ping_through_bridge, test_tcp_transfer_through_
          test_macs_learned_and_shown, test_config_apply_during_ping_loses_nothing,
          test_bad_config_rejected_old_one_still_forwards, test_dry_run_reports_diff,
          test_metrics_pass_promtool, test_show_commands, test_second_instance_same_prefix_refused,
-         test_sigterm_stops_cleanly]
+         test_af_packet_ports_forward_too, test_sigterm_stops_cleanly]
 
 
 def main():
