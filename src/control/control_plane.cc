@@ -152,6 +152,9 @@ pb::Stats ControlPlane::stats() const {
     ws->set_bursts(w.counters.bursts.get());
     ws->set_rx_packets(w.counters.rx_packets.get());
     ws->set_tx_packets(w.counters.tx_packets.get());
+    ws->set_flood_copies(w.counters.flood_copies.get());
+    ws->set_learn_events(w.counters.learn_events.get());
+    ws->set_learn_queue_full(w.counters.learn_queue_full.get());
     for (size_t r = 0; r < kDropReasonCount; r++) drops[r] += w.counters.drops[r].get();
   }
   for (size_t r = 0; r < kDropReasonCount; r++) {

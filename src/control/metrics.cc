@@ -76,6 +76,15 @@ std::vector<MetricFamily> stats_to_metric_families(const pb::Stats& s) {
               w.rx_packets());
     f.counter("switchyard_worker_tx_packets_total", "Packets transmitted by the worker.", l,
               w.tx_packets());
+    f.counter("switchyard_worker_flood_copies_total",
+              "Extra packet copies made to flood (included in transmitted packets).", l,
+              w.flood_copies());
+    f.counter("switchyard_worker_learn_events_total",
+              "MAC learn or move requests sent to the MAC learner.", l, w.learn_events());
+    f.counter("switchyard_worker_learn_queue_full_total",
+              "MAC learn requests lost because the learner's ring was full (retried by later "
+              "frames).",
+              l, w.learn_queue_full());
   }
   for (const auto& d : s.drops())
     f.counter("switchyard_drops_total", "Packets dropped by the pipeline, by reason.",

@@ -379,4 +379,8 @@ TEST_CASE("every received packet is transmitted or dropped by reason") {
   REQUIRE(h.rx() == 200);
   REQUIRE(h.tx() == out);
   REQUIRE(h.rx() + h.flood_copies() == h.tx() + h.total_drops());
+  auto w = h.cp().stats().workers(0);
+  REQUIRE(w.flood_copies() == h.flood_copies());
+  REQUIRE(w.learn_events() > 0);
+  REQUIRE(w.learn_queue_full() == 0);
 }
