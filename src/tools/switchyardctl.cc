@@ -167,12 +167,13 @@ class Ctl {
              num(x.rx_nombuf())});
     p.print(std::cout);
     std::cout << "\nWorkers\n";
-    Table w({"WORKER", "LCORE", "RX-PKTS", "TX-PKTS", "BURSTS", "BUSY-CYCLES", "IDLE-CYCLES",
-             "CYCLES/PKT"});
+    Table w({"WORKER", "LCORE", "RX-PKTS", "TX-PKTS", "FLOOD-COPIES", "BURSTS", "BUSY-CYCLES",
+             "IDLE-CYCLES", "CYCLES/PKT", "LEARN-REQS", "LEARN-LOST"});
     for (const auto& x : s.workers())
       w.row({num(x.worker()), num(x.lcore()), num(x.rx_packets()), num(x.tx_packets()),
-             num(x.bursts()), num(x.busy_cycles()), num(x.idle_cycles()),
-             x.rx_packets() ? num(x.busy_cycles() / x.rx_packets()) : "-"});
+             num(x.flood_copies()), num(x.bursts()), num(x.busy_cycles()), num(x.idle_cycles()),
+             x.rx_packets() ? num(x.busy_cycles() / x.rx_packets()) : "-", num(x.learn_events()),
+             num(x.learn_queue_full())});
     w.print(std::cout);
     std::cout << "\nDrops\n";
     Table d({"REASON", "PACKETS"});

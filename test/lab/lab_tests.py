@@ -203,7 +203,7 @@ def test_show_commands(lab):
     for p in ("p1", "p2", "p3"):
         assert p in r.stdout, r.stdout
     r = lab.ctl("show", "stats")
-    assert "p1" in r.stdout, r.stdout
+    assert "p1" in r.stdout and "LEARN-REQS" in r.stdout, r.stdout
     r = lab.ctl("--json", "show", "stats")
     assert '"ports"' in r.stdout, r.stdout
 
