@@ -7,13 +7,15 @@ PACKAGES=(
   # build
   build-essential meson ninja-build pkgconf
   # dataplane
-  dpdk libdpdk-dev libbpf-dev libxdp-dev libpcap-dev libnuma-dev libelf-dev
+  dpdk libdpdk-dev dpdk-dev libbpf-dev libxdp-dev libpcap-dev libnuma-dev libelf-dev
   # control plane
   libyaml-cpp-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   prometheus-cpp-dev libcurl4-openssl-dev zlib1g-dev
   # tests
   catch2 python3-scapy python3-grpcio python3-protobuf prometheus
   iproute2 iputils-ping nftables curl socat tcpdump ethtool traceroute
+  # benchmarks: dpdk-testpmd (in dpdk-dev) for the baseline, callgrind for instruction counts
+  valgrind
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds with sanitizers,
-# runs every test layer (unit, packet, lab) and ends with "N passed, N failed".
+# runs every test layer (unit, packet, bench harness, lab) and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,6 +27,8 @@ run_catch() {  # name binary
 
 run_catch unit build-asan/unit_tests
 run_catch packet build-asan/packet_tests
+echo "=== bench harness tests"
+/usr/bin/python3 test/bench/bench_tests.py --build build-asan --junit "$results/bench.xml" 2>&1 | tee "$results/bench.log"
 echo "=== lab tests"
 /usr/bin/python3 test/lab/lab_tests.py --build build-asan --junit "$results/lab.xml" 2>&1 | tee "$results/lab.log"
 

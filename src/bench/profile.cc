@@ -1,0 +1,178 @@
+#include "bench/profile.h"
+
+#include <algorithm>
+
+#include "control/defaults.h"
+#include "control/yaml_proto.h"
+#include "pipeline/dataplane.h"
+
+namespace sy::bench {
+
+namespace {
+
+constexpr uint32_t kBenchNet = (198u << 24) | (18u << 16);  // 198.18.0.0/15 (RFC 2544)
+constexpr uint8_t kInSide = 0x0a, kOutSide = 0x0b;
+// The l2 profile holds 2 MACs per flow in one bridge; the MAC table is shared.
+constexpr uint32_t kMaxL2Flows = kMacTableCapacity / 2 - 1024;
+
+Ipv4Flow flow_at(uint32_t i) {
+  Ipv4Flow f;
+  f.src_mac = host_mac(kInSide, i);
+  f.dst_mac = host_mac(kOutSide, i);
+  f.src_ip = kBenchNet | (i & 0xffff);
+  f.dst_ip = kBenchNet | 0x10000 | (i & 0xffff);
+  f.src_port = static_cast<uint16_t>(1024 + (i >> 16));
+  f.dst_port = 5001;
+  return f;
+}
+
+void fill_dataplane(const BenchOptions& o, uint64_t preloaded, pb::Dataplane* d) {
+  d->set_main_lcore(o.lcores.at(0));
+  for (uint32_t i = 0; i < o.workers; i++) d->add_worker_lcores(o.lcores.at(1 + i));
+  d->set_file_prefix(o.file_prefix);
+  d->set_idle_sleep_us(0);  // benchmarks poll
+  d->set_burst_size(o.burst_size);
+  d->set_hugepages(o.hugepages);
+  // net_pcap keeps every replayed frame in an mbuf of the port's pool.
+  uint64_t mbufs = std::max<uint64_t>(32767, preloaded + 16384);
+  d->set_mbufs(static_cast<uint32_t>(mbufs));
+  d->set_memory_mb(static_cast<uint32_t>(std::max<uint64_t>(512, 256 + mbufs * 2600 / (1 << 20))));
+}
+
+std::string pcap_device(uint32_t index, const std::vector<std::string>& files) {
+  std::string dev = "net_pcap" + std::to_string(index);
+  for (const auto& f : files) dev += ",rx_pcap=" + f;
+  return dev + ",infinite_rx=1";
+}
+
+bool build_l2(const BenchOptions& o, BenchSetup* s, std::string* error) {
+  if (o.flows == 0 || o.flows > kMaxL2Flows) {
+    *error = "--flows: the l2 profile takes 1.." + std::to_string(kMaxL2Flows) +
+             " flows (2 MACs each in one MAC table of " + std::to_string(kMacTableCapacity) + ")";
+    return false;
+  }
+  std::vector<std::vector<Frame>> per_worker(o.workers);
+  std::vector<uint64_t> counts(o.workers, 0);
+  for (uint32_t i = 0; i < o.flows; i++) {
+    uint32_t w = i % o.workers;
+    per_worker[w].push_back(build_udp4_frame(flow_at(i), frame_size_at(o.frame_size, counts[w]++)));
+  }
+  // IMIX needs at least one full cycle per file to have its mix.
+  for (uint32_t w = 0; w < o.workers; w++) {
+    auto& v = per_worker[w];
+    size_t n = v.size();
+    while (o.frame_size == kImix && v.size() % 12 != 0) {
+      Frame f = v[v.size() % n];
+      f.resize(frame_size_at(kImix, counts[w]++) - 4, 0);
+      v.push_back(f);
+    }
+    std::string path = o.work_dir + "/l2-w" + std::to_string(w) + ".pcap";
+    if (!write_pcap(path, v, error)) return false;
+    s->pcap_files.push_back(path);
+    s->distinct_frames += v.size();
+  }
+  pb::Config& c = s->config;
+  fill_dataplane(o, s->distinct_frames, c.mutable_dataplane());
+  pb::Port* in = c.add_ports();
+  in->set_name("in");
+  in->set_device(pcap_device(0, s->pcap_files));
+  pb::Port* out = c.add_ports();
+  out->set_name("out");
+  out->set_device("net_null0,no-rx=1");
+  pb::BridgeDomain* b = c.add_bridges();
+  b->set_name("bench");
+  b->set_ageing_seconds(3600);  // nothing ages out during a run
+  b->set_mac_limit(2 * o.flows + 64);
+  b->add_members()->set_port("in");
+  b->add_members()->set_port("out");
+  // Destinations live behind the sink, which never sends: learn them up front
+  // through the learner, as if they had spoken once.
+  for (uint32_t i = 0; i < o.flows; i++)
+    s->prelearn.push_back(PreLearn{"bench", 1, host_mac(kOutSide, i), "out"});
+  s->mean_frame_size = mean_frame_size(o.frame_size);
+  s->generated = true;
+  s->description = "l2 learned bridge: " + frame_size_name(o.frame_size) + " B frames, " +
+                   std::to_string(o.flows) + " flows (" + std::to_string(2 * o.flows) +
+                   " MACs), in (pcap replay) -> bridge -> out (null)";
+  return true;
+}
+
+bool build_user(const BenchOptions& o, BenchSetup* s, std::string* error) {
+  ConfigErrors errs = load_yaml_file(o.config_file, &s->config);
+  if (!errs.empty()) {
+    *error = o.config_file + ": " + format_error(errs.front());
+    if (errs.size() > 1) *error += " (and " + std::to_string(errs.size() - 1) + " more)";
+    return false;
+  }
+  pb::Config& c = s->config;
+  if (c.ports_size() == 0) {
+    *error = o.config_file + ": ports: the bench needs at least one port";
+    return false;
+  }
+  // The run's own lcores, prefix and polling replace the file's.
+  pb::Dataplane keep = c.dataplane();
+  c.clear_dataplane();
+  uint64_t preloaded = 0;
+  if (!o.pcap_file.empty()) {
+    std::vector<Frame> frames;
+    if (!read_pcap(o.pcap_file, &frames, error)) return false;
+    if (frames.empty()) {
+      *error = o.pcap_file + ": no packets";
+      return false;
+    }
+    double bytes = 0;
+    for (const auto& f : frames) bytes += f.size() + 4;
+    s->mean_frame_size = bytes / frames.size();
+    s->distinct_frames = frames.size() * o.workers;
+    preloaded = s->distinct_frames;
+    int feed = o.pcap_port.empty() ? 0 : -1;
+    for (int i = 0; i < c.ports_size(); i++)
+      if (c.ports(i).name() == o.pcap_port) feed = i;
+    if (feed < 0) {
+      *error = "--pcap-port: no port named \"" + o.pcap_port + "\" in " + o.config_file;
+      return false;
+    }
+    std::vector<std::string> files(o.workers, o.pcap_file);
+    s->pcap_files = files;
+    uint32_t nulls = 0;
+    for (int i = 0; i < c.ports_size(); i++)
+      c.mutable_ports(i)->set_device(i == feed ? pcap_device(0, files)
+                                               : "net_null" + std::to_string(nulls++) + ",no-rx=1");
+    s->description = "user traffic " + o.pcap_file + " into port " + c.ports(feed).name() +
+                     " of " + o.config_file + " (other ports are null sinks)";
+  } else {
+    s->description = "user config " + o.config_file + " on its own ports";
+  }
+  fill_dataplane(o, preloaded, c.mutable_dataplane());
+  if (keep.mbufs() > c.dataplane().mbufs()) c.mutable_dataplane()->set_mbufs(keep.mbufs());
+  if (keep.memory_mb() > c.dataplane().memory_mb())
+    c.mutable_dataplane()->set_memory_mb(keep.memory_mb());
+  for (const auto& a : keep.eal_args()) c.mutable_dataplane()->add_eal_args(a);
+  if (keep.rx_descriptors()) c.mutable_dataplane()->set_rx_descriptors(keep.rx_descriptors());
+  if (keep.tx_descriptors()) c.mutable_dataplane()->set_tx_descriptors(keep.tx_descriptors());
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> available_profiles() { return {"l2"}; }
+
+bool build_setup(const BenchOptions& o, BenchSetup* s, std::string* error) {
+  if (o.lcores.size() < 1 + o.workers) {
+    *error = "--lcores: need the main lcore and one per worker";
+    return false;
+  }
+  if (!o.config_file.empty()) return build_user(o, s, error);
+  if (o.profile == "l2") return build_l2(o, s, error);
+  if (o.profile == "l3v4" || o.profile == "l3v6" || o.profile == "vxlan") {
+    *error = "profile " + o.profile + " needs the " +
+             (o.profile == "vxlan" ? std::string("VXLAN and router stages")
+                                   : std::string("router stage")) +
+             ", which this build does not have yet";
+    return false;
+  }
+  *error = "unknown profile \"" + o.profile + "\" (available: l2)";
+  return false;
+}
+
+}  // namespace sy::bench

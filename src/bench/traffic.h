@@ -1,0 +1,55 @@
+// Benchmark traffic: frames generated once into memory, written as pcap files
+// that DPDK's net_pcap replays forever (`infinite_rx=1`).
+//
+// Theory of operation: a flow is one (src MAC, dst MAC, IPv4 5-tuple); flow i
+// uses host index i on both sides, so N flows exercise 2N MAC entries and N
+// distinct 5-tuples (RSS spreads them). Addresses come from 198.18.0.0/15, the
+// range RFC 2544 sets aside for benchmarks. Frames are split across one pcap
+// file per worker (flow i → file i mod workers), so each worker's rx queue
+// replays its own share. Frame sizes include the 4-byte FCS, as testpmd and
+// RFC 2544 count them; the bytes written are size - 4.
+//
+// Thread-safety: plain control-side functions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sy::bench {
+
+using Mac = std::array<uint8_t, 6>;
+using Frame = std::vector<uint8_t>;
+
+// Simple IMIX (7:4:1 of 64, 594 and 1518-byte frames): the classic mix used
+// to approximate Internet traffic in throughput tests.
+constexpr uint32_t kImix = 0;
+bool parse_frame_size(const std::string& text, uint32_t* size, std::string* error);
+std::string frame_size_name(uint32_t size);
+// Frame size (with FCS) of the k-th frame of a stream of `size` (kImix cycles).
+uint32_t frame_size_at(uint32_t size, uint64_t k);
+// Mean frame size with FCS, for bit rates.
+double mean_frame_size(uint32_t size);
+
+// Locally administered MACs: 02:<side>:<index, 32 bits big endian>.
+Mac host_mac(uint8_t side, uint32_t index);
+
+struct Ipv4Flow {
+  Mac src_mac, dst_mac;
+  uint32_t src_ip, dst_ip;  // host order
+  uint16_t src_port, dst_port;
+};
+
+// Ethernet + IPv4 (valid header checksum) + UDP (checksum 0), padded with
+// zeros to `frame_size` - 4 bytes.
+Frame build_udp4_frame(const Ipv4Flow& f, uint32_t frame_size);
+
+// Writes a classic pcap (microsecond, Ethernet link type). Returns false with
+// *error on I/O failure.
+bool write_pcap(const std::string& path, const std::vector<Frame>& frames, std::string* error);
+// Reads a pcap file (classic format, either byte order); for validation of
+// user-given files and tests.
+bool read_pcap(const std::string& path, std::vector<Frame>* frames, std::string* error);
+
+}  // namespace sy::bench
