@@ -126,7 +126,7 @@ bool run_icount(const std::vector<std::string>& self_args, const std::string& wo
       {"sy::worker_poll_once", "worker poll (rx + pipeline + tx)"},
       {"sy::pipeline_process", "pipeline (all stages)"},
       {"sy::bridge_process", "bridge stage"},
-      {"sy::MacTable::lookup_bulk", "MAC lookups"},
+      {"rte_hash_lookup_bulk", "MAC lookups (rte_hash)"},
       {"rte_eth_tx_burst", "tx burst"},
   };
   std::istringstream lines(annotated);

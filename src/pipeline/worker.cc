@@ -8,7 +8,7 @@
 
 namespace sy {
 
-static void tx_flush_port(WorkerCtx& w, uint16_t port) {
+void worker_flush_port(WorkerCtx& w, uint16_t port) {
   TxBuffer& b = w.tx[port];
   if (b.count == 0) return;
   uint16_t sent = rte_eth_tx_burst(port, w.index, b.pkts, b.count);
@@ -20,14 +20,8 @@ static void tx_flush_port(WorkerCtx& w, uint16_t port) {
   b.count = 0;
 }
 
-void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m) {
-  TxBuffer& b = w.tx[port];
-  b.pkts[b.count++] = m;
-  if (b.count == kTxBufferSize) tx_flush_port(w, port);
-}
-
 void worker_flush(WorkerCtx& w) {
-  for (uint16_t p = 0; p < w.nb_ports; p++) tx_flush_port(w, p);
+  for (uint16_t p = 0; p < w.nb_ports; p++) worker_flush_port(w, p);
 }
 
 uint16_t worker_poll_once(WorkerCtx& w) {

@@ -85,9 +85,15 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
 // One poll over every rx queue; returns packets received. Used by the loop
 // and by tests that step a worker deterministically.
 uint16_t worker_poll_once(WorkerCtx& w);
-// Queues a packet for transmission on `port`; flushes when the buffer fills.
-void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m);
+void worker_flush_port(WorkerCtx& w, uint16_t port);
 void worker_flush(WorkerCtx& w);
+// Queues a packet for transmission on `port`; flushes when the buffer fills.
+// Inline: every forwarded packet passes here.
+inline void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m) {
+  TxBuffer& b = w.tx[port];
+  b.pkts[b.count++] = m;
+  if (b.count == kTxBufferSize) worker_flush_port(w, port);
+}
 // rte_eal_remote_launch entry point; arg is a WorkerCtx*.
 int worker_main(void* arg);
 
