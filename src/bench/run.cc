@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "control/control_plane.h"
-#include "control/defaults.h"
+#include "control/dataplane_options.h"
 #include "control/eal_args.h"
 #include "pipeline/clock.h"
 #include "pipeline/dataplane.h"
@@ -179,19 +179,8 @@ bool run_bench(const BenchSetup& setup, const RunOptions& o, const LineSink& pro
   std::string runtime_dir = rte_eal_get_runtime_dir();
   bool ok = false;
   {
-    const pb::Dataplane& d = cfg.dataplane();
-    DataplaneOptions dopts;
-    dopts.worker_lcores = worker_lcores(d);
-    dopts.burst_size = static_cast<uint16_t>(burst_size(d));
-    dopts.idle_sleep_us = idle_sleep_us(d);
-    dopts.mbufs = mbufs(d);
-    dopts.rx_descriptors = static_cast<uint16_t>(rx_descriptors(d));
-    dopts.tx_descriptors = static_cast<uint16_t>(tx_descriptors(d));
-    dopts.mac_capacity = kMacTableCapacity;
-    std::unique_ptr<Dataplane> dp = Dataplane::create(dopts, error);
-    std::vector<PortSpec> specs;
-    for (const auto& p : cfg.ports())
-      specs.push_back({p.name(), p.device(), p.mtu(), promiscuous(p)});
+    std::unique_ptr<Dataplane> dp = Dataplane::create(dataplane_options(cfg.dataplane()), error);
+    std::vector<PortSpec> specs = port_specs(cfg);
     std::unique_ptr<ControlPlane> cp;
     if (dp && dp->start_ports(specs, error)) {
       cp = std::make_unique<ControlPlane>(*dp);

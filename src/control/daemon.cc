@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "control/control_plane.h"
+#include "control/dataplane_options.h"
 #include "control/defaults.h"
 #include "control/eal_args.h"
 #include "control/grpc_service.h"
@@ -113,17 +114,9 @@ int run(const pb::Config& cfg) {
 
   int rc = 0;
   {
-    DataplaneOptions opts;
-    opts.worker_lcores = worker_lcores(d);
-    opts.burst_size = static_cast<uint16_t>(burst_size(d));
-    opts.idle_sleep_us = idle_sleep_us(d);
-    opts.mbufs = mbufs(d);
-    opts.rx_descriptors = static_cast<uint16_t>(rx_descriptors(d));
-    opts.tx_descriptors = static_cast<uint16_t>(tx_descriptors(d));
-    opts.mac_capacity = kMacTableCapacity;
+    DataplaneOptions opts = dataplane_options(d);
     std::unique_ptr<Dataplane> dp = Dataplane::create(opts, &error);
-    std::vector<PortSpec> specs;
-    for (const auto& p : cfg.ports()) specs.push_back({p.name(), p.device(), p.mtu(), promiscuous(p)});
+    std::vector<PortSpec> specs = port_specs(cfg);
     if (!dp || !dp->start_ports(specs, &error)) {
       log(error);
       rc = 1;
