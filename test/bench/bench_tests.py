@@ -13,9 +13,10 @@ import sys
 import tempfile
 import time
 import traceback
-import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "test"))
+from junit_report import write_junit  # noqa: E402
 SHORT = ["--warmup", "1", "--windows", "2", "--interval", "1"]
 
 
@@ -231,15 +232,7 @@ def main():
             results.append((t.__name__, msg, time.time() - start))
             print(f"FAIL {t.__name__}: {msg}")
     if args.junit:
-        suite = ET.Element("testsuite", name="bench", tests=str(len(results)))
-        for name, err, secs in results:
-            case = ET.SubElement(suite, "testcase", classname="bench", name=name,
-                                 time=f"{secs:.2f}")
-            if err:
-                ET.SubElement(case, "failure", message=err.splitlines()[0][:200]).text = err
-        root = ET.Element("testsuites")
-        root.append(suite)
-        ET.ElementTree(root).write(args.junit)
+        write_junit(args.junit, "bench", results)
     failed = sum(1 for _, e, _ in results if e)
     print(f"bench: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -16,9 +16,10 @@ import sys
 import tempfile
 import time
 import traceback
-import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "test"))
+from junit_report import write_junit  # noqa: E402
 LAB = os.path.join(ROOT, "scripts", "lab.sh")
 CONFIG = os.path.join(ROOT, "config", "lab.yaml")  # AF_XDP ports
 CONFIG_AF_PACKET = os.path.join(ROOT, "config", "lab-af-packet.yaml")
@@ -300,14 +301,7 @@ def main():
     sh(["bash", LAB, "down"], timeout=120, check=False)
 
     if args.junit:
-        suite = ET.Element("testsuite", name="lab", tests=str(len(results)))
-        for name, err, secs in results:
-            case = ET.SubElement(suite, "testcase", classname="lab", name=name, time=f"{secs:.2f}")
-            if err:
-                ET.SubElement(case, "failure", message=err.splitlines()[0][:200]).text = err
-        root = ET.Element("testsuites")
-        root.append(suite)
-        ET.ElementTree(root).write(args.junit)
+        write_junit(args.junit, "lab", results)
     failed = sum(1 for _, e, _ in results if e)
     print(f"lab: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
