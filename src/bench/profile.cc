@@ -90,7 +90,6 @@ bool build_l2(const BenchOptions& o, BenchSetup* s, std::string* error) {
   for (uint32_t i = 0; i < o.flows; i++)
     s->prelearn.push_back(PreLearn{"bench", 1, host_mac(kOutSide, i), "out"});
   s->mean_frame_size = mean_frame_size(o.frame_size);
-  s->generated = true;
   s->description = "l2 learned bridge: " + frame_size_name(o.frame_size) + " B frames, " +
                    std::to_string(o.flows) + " flows (" + std::to_string(2 * o.flows) +
                    " MACs), in (pcap replay) -> bridge -> out (null)";

@@ -54,7 +54,6 @@ struct BenchSetup {
   uint64_t distinct_frames = 0;      // frames in the replayed files
   double mean_frame_size = 0;        // bytes with FCS, 0 = unknown (real ports)
   std::vector<PreLearn> prelearn;
-  bool generated = false;            // traffic from a built-in profile
 };
 
 // Profiles this build can generate.

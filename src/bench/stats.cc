@@ -22,7 +22,6 @@ Snapshot take_snapshot(const Dataplane& dp) {
     w.rx = c.rx_packets.get();
     w.tx = c.tx_packets.get();
     w.busy = c.busy_cycles.get();
-    w.idle = c.idle_cycles.get();
     w.flood = c.flood_copies.get();
     for (size_t r = 0; r < kDropReasonCount; r++) w.drops[r] = c.drops[r].get();
     s.workers.push_back(w);

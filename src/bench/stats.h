@@ -23,7 +23,7 @@
 namespace sy::bench {
 
 struct WorkerSnap {
-  uint64_t rx = 0, tx = 0, busy = 0, idle = 0, flood = 0;
+  uint64_t rx = 0, tx = 0, busy = 0, flood = 0;
   uint64_t drops[kDropReasonCount] = {};
 };
 
