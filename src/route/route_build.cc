@@ -1,0 +1,97 @@
+#include "route/route_build.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace sy {
+
+namespace {
+
+std::string prefix_key(const IpAddr& a, unsigned len) {
+  IpAddr m = mask_addr(a, len);
+  std::string k(reinterpret_cast<const char*>(m.b.data()), 16);
+  k.push_back(static_cast<char>(len));
+  return k;
+}
+
+}  // namespace
+
+bool build_family_routes(bool v6, std::vector<Route> routes, FamilyRoutes* out,
+                         std::string* error) {
+  out->routes = std::move(routes);
+  out->chains.assign(1, RouteChain{});
+  out->links.clear();
+  out->fib.reset();
+  const std::vector<Route>& rs = out->routes;
+  if (rs.empty()) return true;
+
+  // Group routes by destination; shorter destinations first, so a covering
+  // destination's chain exists before the chains that fall back to it.
+  std::vector<uint32_t> order(rs.size());
+  for (uint32_t i = 0; i < order.size(); i++) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Route& x = rs[a];
+    const Route& y = rs[b];
+    if (x.dst.len != y.dst.len) return x.dst.len < y.dst.len;
+    if (!(x.dst.addr == y.dst.addr)) return x.dst.addr < y.dst.addr;
+    return x.src.len > y.src.len;  // within a destination: longest source first
+  });
+  std::unordered_map<std::string, uint32_t> chain_of;  // destination → chain index
+  chain_of.reserve(rs.size());
+  std::vector<FibEntry> entries;
+  for (size_t i = 0; i < order.size();) {
+    const IpPrefix& dst = rs[order[i]].dst;
+    RouteChain c;
+    c.first = static_cast<uint32_t>(out->links.size());
+    bool catch_all = false;
+    size_t j = i;
+    for (; j < order.size() && rs[order[j]].dst == dst; j++) {
+      const Route& r = rs[order[j]];
+      ChainLink l{order[j], r.src.len, r.src.addr.b};
+      out->links.push_back(l);
+      catch_all |= r.src.len == 0;
+    }
+    if (!catch_all) {
+      // Fall back to the nearest covering destination's candidates.
+      for (int len = static_cast<int>(dst.len) - 1; len >= 0; len--) {
+        auto it = chain_of.find(prefix_key(dst.addr, static_cast<unsigned>(len)));
+        if (it == chain_of.end()) continue;
+        RouteChain parent = out->chains[it->second];
+        for (uint32_t k = 0; k < parent.count; k++)
+          out->links.push_back(out->links[parent.first + k]);
+        break;
+      }
+    }
+    c.count = static_cast<uint32_t>(out->links.size()) - c.first;
+    uint32_t index = static_cast<uint32_t>(out->chains.size());
+    out->chains.push_back(c);
+    chain_of.emplace(prefix_key(dst.addr, dst.len), index);
+    entries.push_back(FibEntry{dst, index});
+    i = j;
+  }
+  std::unique_ptr<Fib> fib = Fib::build(v6, entries, error);
+  if (!fib) return false;
+  out->fib = std::move(fib);
+  return true;
+}
+
+const char* route_type_name(RouteType t) {
+  switch (t) {
+    case RouteType::kNormal: return "normal";
+    case RouteType::kBlackhole: return "blackhole";
+    case RouteType::kReject: return "reject";
+    case RouteType::kLocal: return "local";
+  }
+  return "?";
+}
+
+const char* route_origin_name(RouteOrigin o) {
+  switch (o) {
+    case RouteOrigin::kConnected: return "connected";
+    case RouteOrigin::kStatic: return "static";
+    case RouteOrigin::kLocal: return "local";
+  }
+  return "?";
+}
+
+}  // namespace sy
