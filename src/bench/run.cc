@@ -84,6 +84,7 @@ bool measure_rate(Dataplane& dp, const BenchSetup& setup, const RunOptions& o,
                   const std::function<void(const Window&, uint32_t)>& on_window, RunResult* out,
                   std::string* error) {
   dp.learner().start();
+  dp.neighbours().start();
   if (!dp.launch_workers(error)) return false;
   auto sleep_s = [](double s) {
     std::this_thread::sleep_for(std::chrono::duration<double>(s));
@@ -117,6 +118,7 @@ bool measure_rate(Dataplane& dp, const BenchSetup& setup, const RunOptions& o,
   }
   dp.stop_workers();  // flushes tx buffers
   dp.learner().stop();
+  dp.neighbours().stop();
   out->median_tx_pps = median(tx);
   out->median_rx_pps = median(rx);
   out->median_cycles_per_packet = median(cpp);

@@ -4,6 +4,7 @@
 #include <rte_cycles.h>
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 #include <tuple>
 
@@ -39,7 +40,10 @@ uint32_t effective_mtu(const pb::Port& p) { return p.mtu() ? p.mtu() : 1500; }
 
 }  // namespace
 
-ControlPlane::ControlPlane(Dataplane& dp) : dp_(dp), bridge_ids_(std::make_unique<BridgeIds>()) {}
+ControlPlane::ControlPlane(Dataplane& dp)
+    : dp_(dp),
+      bridge_ids_(std::make_unique<BridgeIds>()),
+      iface_ids_(std::make_unique<BridgeIds>()) {}
 ControlPlane::~ControlPlane() = default;
 
 ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
@@ -100,11 +104,35 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   std::map<std::string, uint16_t> port_ids;
   for (const auto& p : desired.ports())
     port_ids[p.name()] = static_cast<uint16_t>(dp_.port_id(p.name()));
+  std::map<std::string, PortFacts> facts;
+  for (const auto& p : desired.ports()) {
+    PortFacts f;
+    f.id = port_ids[p.name()];
+    rte_ether_addr mac{};
+    rte_eth_macaddr_get(f.id, &mac);
+    std::memcpy(f.mac.data(), mac.addr_bytes, 6);
+    f.mtu = effective_mtu(p);
+    facts[p.name()] = f;
+  }
   CompiledConfig compiled = compile_config(desired, port_ids, *bridge_ids_, generation_ + 1);
+  CompiledRouter router =
+      compile_router(desired, facts, *iface_ids_, ecmp_history_, &compiled.tables->router);
+  if (!router.errors.empty()) {
+    // Out of DPDK memory for a FIB: nothing was published; port changes are undone.
+    undo();
+    r.errors = router.errors;
+    r.generation = generation_;
+    last_apply_ok_ = false;
+    last_apply_unix_ms_ = unix_ms_now();
+    return r;
+  }
   dp_.publish(std::move(compiled.tables));
   // After the publish: workers no longer use removed bridges/ports when their
-  // MAC entries are flushed.
-  dp_.learner().reconcile(compiled.bridges, compiled.statics, clock_now_ns());
+  // MAC entries are flushed, nor removed interfaces when neighbours are.
+  uint64_t now = clock_now_ns();
+  dp_.learner().reconcile(compiled.bridges, compiled.statics, now);
+  dp_.neighbours().reconcile(router.ifaces, router.statics, router.settings, now);
+  ecmp_history_ = std::move(router.history);
 
   running_ = desired;
   generation_++;

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "control/compile_router.h"
 #include "control/config_error.h"
 #include "switchyard.pb.h"
 
@@ -55,6 +56,8 @@ class ControlPlane {
   int64_t last_apply_unix_ms_ = 0;
   bool last_apply_ok_ = true;
   std::unique_ptr<BridgeIds> bridge_ids_;
+  std::unique_ptr<BridgeIds> iface_ids_;
+  EcmpHistory ecmp_history_;
 };
 
 }  // namespace sy

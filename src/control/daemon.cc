@@ -132,6 +132,7 @@ int run(const pb::Config& cfg) {
     }
     if (rc == 0) {
       dp->learner().start();
+      dp->neighbours().start();
       if (!dp->launch_workers(&error)) {
         log(error);
         rc = 1;
@@ -174,6 +175,7 @@ int run(const pb::Config& cfg) {
     if (dp) {
       dp->stop_workers();  // workers flush their tx buffers on the way out
       dp->learner().stop();
+      dp->neighbours().stop();
     }
     grpc.reset();
     cp.reset();

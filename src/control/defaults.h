@@ -48,6 +48,24 @@ inline unsigned access_vlan(const pb::BridgeMember& m) {
 }
 inline unsigned static_mac_vlan(const pb::StaticMac& s) { return s.vlan() ? s.vlan() : 1; }
 
+inline unsigned icmp_rate_per_second(const pb::Router& r) {
+  return r.has_icmp_rate_per_second() ? r.icmp_rate_per_second() : 100;
+}
+inline unsigned icmp_burst(const pb::Router& r) { return r.icmp_burst() ? r.icmp_burst() : 50; }
+inline unsigned neighbour_reachable_seconds(const pb::Router& r) {
+  return r.neighbour_reachable_seconds() ? r.neighbour_reachable_seconds() : 30;
+}
+inline unsigned neighbour_retries(const pb::Router& r) {
+  return r.neighbour_retries() ? r.neighbour_retries() : 3;
+}
+inline unsigned neighbour_retry_ms(const pb::Router& r) {
+  return r.neighbour_retry_ms() ? r.neighbour_retry_ms() : 1000;
+}
+inline unsigned neighbour_hold_packets(const pb::Router& r) {
+  return r.neighbour_hold_packets() ? r.neighbour_hold_packets() : 16;
+}
+inline unsigned next_hop_weight(const pb::NextHop& n) { return n.weight() ? n.weight() : 1; }
+
 // Capacity of the shared MAC table (all bridges together).
 constexpr unsigned kMacTableCapacity = 65536;
 

@@ -18,6 +18,9 @@ namespace pb = ::switchyard::v1;
 // effect at start-up must not differ from it.
 ConfigErrors validate_config(const pb::Config& desired, const pb::Config* running);
 
+// The router part (interfaces, routes, neighbours, router settings); appends.
+void check_router(const pb::Config& cfg, ConfigErrors& errors);
+
 // "02:00:00:00:00:01" (also with '-') → bytes.
 bool parse_mac(const std::string& text, std::array<uint8_t, 6>* out);
 std::string format_mac(const uint8_t* mac);

@@ -14,6 +14,21 @@ const char* drop_reason_name(DropReason r) {
     case DropReason::kNoFloodTarget: return "no_flood_target";
     case DropReason::kTxQueueFull: return "tx_queue_full";
     case DropReason::kCopyFailed: return "copy_failed";
+    case DropReason::kNotForRouter: return "not_for_router";
+    case DropReason::kUnsupportedEthertype: return "unsupported_ethertype";
+    case DropReason::kBadIpHeader: return "bad_ip_header";
+    case DropReason::kBadIpChecksum: return "bad_ip_checksum";
+    case DropReason::kBadNeighbourMessage: return "bad_neighbour_message";
+    case DropReason::kNeighbourMessage: return "neighbour_message";
+    case DropReason::kIpMulticast: return "ip_multicast";
+    case DropReason::kTtlExceeded: return "ttl_exceeded";
+    case DropReason::kNoRoute: return "no_route";
+    case DropReason::kBlackhole: return "blackhole";
+    case DropReason::kReject: return "reject";
+    case DropReason::kMtuExceeded: return "mtu_exceeded";
+    case DropReason::kFragmentFailed: return "fragment_failed";
+    case DropReason::kNeighbourQueueFull: return "neighbour_queue_full";
+    case DropReason::kLocalUnhandled: return "local_unhandled";
     case DropReason::kCount: break;
   }
   return "unknown";

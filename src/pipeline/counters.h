@@ -12,6 +12,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "route/icmp.h"
+
 namespace sy {
 
 struct Counter {
@@ -31,6 +33,21 @@ enum class DropReason : uint16_t {
   kNoFloodTarget,      // flood with no other member carrying the VLAN
   kTxQueueFull,        // tx burst did not take the packet
   kCopyFailed,         // no mbuf for a flood copy or a VLAN push
+  kNotForRouter,       // unicast frame on a routed port to a MAC not the interface's
+  kUnsupportedEthertype,  // neither ARP, IPv4 nor IPv6 on a routed port
+  kBadIpHeader,        // malformed IPv4/IPv6 header or length
+  kBadIpChecksum,      // IPv4 header checksum wrong
+  kBadNeighbourMessage,  // malformed ARP or Neighbour Discovery message
+  kNeighbourMessage,   // ARP/ND message absorbed by the router (replies, announcements)
+  kIpMulticast,        // multicast or broadcast IP destination (not routed)
+  kTtlExceeded,        // TTL / hop limit reached zero (time exceeded sent)
+  kNoRoute,            // no route (destination unreachable sent)
+  kBlackhole,          // blackhole route
+  kReject,             // reject route (administratively prohibited sent)
+  kMtuExceeded,        // too big for the egress MTU and not fragmentable (frag needed / PTB sent)
+  kFragmentFailed,     // fragmentation ran out of mbufs
+  kNeighbourQueueFull, // could not hand a packet to the neighbour manager
+  kLocalUnhandled,     // for one of our addresses, but nothing here answers it
   kCount,
 };
 
@@ -48,9 +65,22 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
   Counter bursts;
   Counter learn_events;
   Counter learn_queue_full;
+  // Router: packets a worker created (ICMP errors, fragments beyond the first,
+  // frames injected for the neighbour manager) count as extra tx, and packets
+  // handed to the neighbour manager leave the worker's books, so
+  // rx + flood_copies + icmp_errors + fragments + injected = tx + drops + held.
+  Counter icmp_sent[kIcmpKindCount];  // echo replies included
+  Counter icmp_errors;                // ICMP errors built (new packets)
+  Counter icmp_rate_limited;
+  Counter fragments;
+  Counter injected;
+  Counter held;
+  Counter neighbour_replies;          // ARP replies and Neighbour Advertisements sent
+  Counter neighbour_events_lost;      // ARP/ND learning events dropped: manager ring full
   Counter drops[kDropReasonCount];
 
   void drop(DropReason r, uint64_t n = 1) { drops[static_cast<size_t>(r)].add(n); }
+  void icmp(IcmpKind k) { icmp_sent[static_cast<size_t>(k)].add(1); }
 };
 
 }  // namespace sy

@@ -59,6 +59,19 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
     dp->learn_rings_.push_back(r);
   }
   dp->learner_ = std::make_unique<MacLearner>(*dp->macs_, dp->learn_rings_);
+  dp->neigh_table_ =
+      NeighbourTable::create(dp->tag_ + "_neigh", opts.neighbour_capacity, dp->qs_, error);
+  if (!dp->neigh_table_) return nullptr;
+  dp->neigh_events_ = rte_ring_create_elem((dp->tag_ + "_nev").c_str(), sizeof(NeighEvent), 4096,
+                                           SOCKET_ID_ANY, RING_F_SC_DEQ);
+  dp->inject_ = rte_ring_create((dp->tag_ + "_inj").c_str(), 4096, SOCKET_ID_ANY,
+                                RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (dp->neigh_events_ == nullptr || dp->inject_ == nullptr) {
+    *error = "cannot create neighbour rings: " + std::string(rte_strerror(rte_errno));
+    return nullptr;
+  }
+  dp->neigh_manager_ =
+      std::make_unique<NeighbourManager>(*dp->neigh_table_, dp->neigh_events_, dp->inject_);
   for (uint32_t i = 0; i < nw; i++) {
     auto w = std::make_unique<WorkerCtx>();
     w->index = static_cast<uint16_t>(i);
@@ -70,6 +83,10 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
     w->macs = dp->macs_.get();
     w->learn_ring = dp->learn_rings_[i];
     w->stop = &dp->stop_;
+    w->nb_workers = static_cast<uint16_t>(nw);
+    w->neighbours = dp->neigh_table_.get();
+    w->neighbour_events = dp->neigh_events_;
+    w->inject = i == 0 ? dp->inject_ : nullptr;
     dp->workers_.push_back(std::move(w));
   }
   return dp;
@@ -78,10 +95,19 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
 Dataplane::~Dataplane() {
   stop_workers();
   if (learner_) learner_->stop();
+  if (neigh_manager_) neigh_manager_->stop();
+  neigh_manager_.reset();  // frees held packets and queued events
+  if (inject_ != nullptr) {
+    void* m;
+    while (rte_ring_dequeue(inject_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  }
   stop_ports();
   delete tables_.exchange(nullptr);
   learner_.reset();
   macs_.reset();
+  neigh_table_.reset();
+  rte_ring_free(neigh_events_);
+  rte_ring_free(inject_);
   for (rte_ring* r : learn_rings_) rte_ring_free(r);
   if (pool_ != nullptr) rte_mempool_free(pool_);
   rte_free(qs_);
@@ -107,6 +133,7 @@ bool Dataplane::start_ports(const std::vector<PortSpec>& specs, std::string* err
     return false;
   }
   for (auto& w : workers_) w->pool = pool_;
+  neigh_manager_->set_pool(pool_);
 
   for (size_t i = 0; i < specs.size(); i++) {
     PortState ps;

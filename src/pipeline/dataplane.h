@@ -29,6 +29,8 @@
 #include "bridge/mac_table.h"
 #include "pipeline/tables.h"
 #include "pipeline/worker.h"
+#include "route/neighbour_manager.h"
+#include "route/neighbour_table.h"
 
 namespace sy {
 
@@ -47,6 +49,7 @@ struct DataplaneOptions {
   uint16_t rx_descriptors = 1024;
   uint16_t tx_descriptors = 1024;
   uint32_t mac_capacity = 65536;
+  uint32_t neighbour_capacity = 16384;
 };
 
 struct PortState {
@@ -114,6 +117,8 @@ class Dataplane {
   MacTable& macs() { return *macs_; }
   MacLearner& learner() { return *learner_; }
   const MacLearner& learner() const { return *learner_; }
+  NeighbourManager& neighbours() { return *neigh_manager_; }
+  const NeighbourManager& neighbours() const { return *neigh_manager_; }
   rte_mempool* pool() { return pool_; }
   const DataplaneOptions& options() const { return opts_; }
 
@@ -129,6 +134,10 @@ class Dataplane {
   std::unique_ptr<MacTable> macs_;
   std::vector<rte_ring*> learn_rings_;
   std::unique_ptr<MacLearner> learner_;
+  std::unique_ptr<NeighbourTable> neigh_table_;
+  rte_ring* neigh_events_ = nullptr;
+  rte_ring* inject_ = nullptr;
+  std::unique_ptr<NeighbourManager> neigh_manager_;
   std::vector<PortState> ports_;
   std::vector<std::unique_ptr<WorkerCtx>> workers_;
   std::atomic<const Tables*> tables_{nullptr};

@@ -2,10 +2,17 @@
 //
 // Stage order for a burst received on one port, run to completion by the
 // worker that received it (no queues between stages):
-//   1. parse + L2 learning bridge (bridge/bridge_stage): VLAN classification,
-//      source learning, destination lookup, flooding with split horizon,
-//      802.1Q push/pop on egress;
-//   2. tx: packets are queued on per-worker tx buffers, flushed once per poll.
+//   1a. a routed port (one with a router interface): the router
+//       (route/router_stage): ARP/ND answers, IPv4/IPv6 checks, FIB lookup
+//       with source prefixes, ECMP, ICMP answers and errors, MTU and
+//       fragmentation, TTL, neighbour rewrite — or a hand-over to the
+//       NeighbourManager until the next hop resolves;
+//   1b. a bridged port: parse + L2 learning bridge (bridge/bridge_stage): VLAN
+//       classification, source learning, destination lookup, flooding with
+//       split horizon, 802.1Q push/pop on egress;
+//   2. tx: packets are queued on per-worker tx buffers, flushed once per poll;
+//      worker 0 also sends what the NeighbourManager injected (requests,
+//      released packets, announcements).
 // Later stages (VXLAN decap, router, firewall, NAT, mirror, flow accounting)
 // slot in here in the order given in docs/architecture.md.
 //

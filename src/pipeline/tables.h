@@ -10,12 +10,14 @@
 #include <cstdint>
 
 #include "bridge/bridge_tables.h"
+#include "route/route_tables.h"
 
 namespace sy {
 
 struct Tables {
   uint64_t generation = 0;
   BridgeTables bridge;
+  RouterTables router;
 };
 
 }  // namespace sy

@@ -45,6 +45,20 @@ uint16_t worker_poll_once(WorkerCtx& w) {
     w.counters.bursts.add(1);
     pipeline_process(w, *t, q.port, pkts, n);
   }
+  if (w.inject != nullptr) {
+    unsigned k = rte_ring_dequeue_burst(w.inject, reinterpret_cast<void**>(pkts), w.burst_size,
+                                        nullptr);
+    for (unsigned i = 0; i < k; i++) {
+      if (pkts[i]->port >= w.nb_ports) {
+        w.counters.drop(DropReason::kTxQueueFull);
+        rte_pktmbuf_free(pkts[i]);
+        continue;
+      }
+      w.counters.injected.add(1);
+      worker_tx(w, pkts[i]->port, pkts[i]);
+    }
+    total += static_cast<uint16_t>(k);
+  }
   worker_flush(w);
   rte_rcu_qsbr_quiescent(w.qs, w.index);
   if (w.manual) rte_rcu_qsbr_thread_offline(w.qs, w.index);

@@ -26,6 +26,7 @@
 namespace sy {
 
 class MacTable;
+class NeighbourTable;
 
 constexpr uint16_t kMaxBurst = 256;
 constexpr uint16_t kTxBufferSize = 512;
@@ -73,12 +74,18 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   rte_ring* learn_ring = nullptr;
   rte_mempool* pool = nullptr;
   std::atomic<bool>* stop = nullptr;
+  uint16_t nb_workers = 1;
+  NeighbourTable* neighbours = nullptr;
+  rte_ring* neighbour_events = nullptr;  // to the NeighbourManager (multi-producer)
+  rte_ring* inject = nullptr;            // from the NeighbourManager; worker 0 only
 
   uint64_t now_ns = 0;     // set once per poll
   uint32_t idle_polls = 0;
 
   WorkerCounters counters;
   LearnFilter learn_filter;
+  IcmpLimiter icmp_limiter;
+  uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TxBuffer tx[kMaxPorts];
 };
 

@@ -185,6 +185,10 @@ void Harness::step() {
   for (int i = 0; i < 64 && worker_poll_once(w) > 0; i++) {
   }
   dp_->learner().drain(clock_now_ns());
+  // The manager's answers (requests, released packets) go out through worker 0.
+  dp_->neighbours().poll(clock_now_ns());
+  for (int i = 0; i < 64 && worker_poll_once(w) > 0; i++) {
+  }
 }
 
 std::vector<rte_mbuf*> Harness::drain_tx(const std::string& port) {

@@ -1,0 +1,36 @@
+// Internet checksum helpers for rewriting headers on the fast path.
+#pragma once
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include <cstdint>
+
+namespace sy {
+
+// RFC 1624 eqn. 3: the checksum after one 16-bit word changed from `old_word`
+// to `new_word` (all three in network order). Equal to a full recomputation.
+inline uint16_t csum_replace16(uint16_t csum, uint16_t old_word, uint16_t new_word) {
+  uint32_t sum = static_cast<uint16_t>(~rte_be_to_cpu_16(csum));
+  sum += static_cast<uint16_t>(~rte_be_to_cpu_16(old_word));
+  sum += rte_be_to_cpu_16(new_word);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return rte_cpu_to_be_16(static_cast<uint16_t>(~sum));
+}
+
+// Decrements an IPv4 TTL and updates the header checksum incrementally.
+inline void ipv4_decrement_ttl(rte_ipv4_hdr* ip) {
+  uint16_t old_word = *reinterpret_cast<uint16_t*>(&ip->time_to_live);
+  ip->time_to_live--;
+  uint16_t new_word = *reinterpret_cast<uint16_t*>(&ip->time_to_live);
+  ip->hdr_checksum = csum_replace16(ip->hdr_checksum, old_word, new_word);
+}
+
+// One's-complement checksum of a buffer, ready to store (network order).
+inline uint16_t csum_of(const void* data, size_t len) {
+  uint16_t c = rte_raw_cksum(data, len);
+  return c == 0xffff ? c : static_cast<uint16_t>(~c);
+}
+
+}  // namespace sy
