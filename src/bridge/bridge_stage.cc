@@ -7,6 +7,7 @@
 
 #include "bridge/mac_table.h"
 #include "pipeline/byteorder.h"
+#include "route/router_stage.h"
 
 namespace sy {
 
@@ -90,10 +91,51 @@ bool is_invalid_source(const rte_ether_addr& a) {
   return rte_is_multicast_ether_addr(&a) || rte_is_zero_ether_addr(&a);
 }
 
+// Hands a classified frame to the router interface of its VLAN, untagged, with
+// its ingress port in mbuf->port (where the router's answers go back).
+void to_router(WorkerCtx& w, const Tables& t, const BridgeRouterPort& rp, uint16_t in_port,
+               rte_mbuf* m, bool tagged) {
+  m->port = in_port;
+  if (tagged) {
+    uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+    std::memmove(p + RTE_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
+    rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
+  }
+  router_input(w, t, t.router.ifaces[rp.iface], m);
+}
+
 }  // namespace
 
-void bridge_process(WorkerCtx& w, const BridgeTables& bt, uint16_t in_port, rte_mbuf** pkts,
+void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uint16_t vlan,
+                        rte_mbuf* m) {
+  emit(w, bt.ports[port], port, m, Classified{m, vlan, false});
+}
+
+void bridge_output(WorkerCtx& w, const BridgeTables& bt, uint16_t bridge, uint16_t vlan,
+                   rte_mbuf* m) {
+  const Bridge& br = bt.bridges[bridge];
+  Classified c{m, vlan, false};
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
+    MacKey key{};
+    key.bridge_id = br.stable_id;
+    key.vlan = vlan;
+    std::memcpy(key.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
+    int32_t pos = w.macs->lookup(key);
+    if (pos >= 0) {
+      uint16_t out = w.macs->port_of(pos);
+      if (out < kMaxPorts && bt.ports[out].bridge == bridge && bt.ports[out].carries(vlan)) {
+        emit(w, bt.ports[out], out, m, c);
+        return;
+      }
+    }
+  }
+  flood(w, bt, br, kNoPort, c);
+}
+
+void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
+  const BridgeTables& bt = t.bridge;
   const PortL2& in = bt.ports[in_port];
   const Bridge& br = bt.bridges[in.bridge];
 
@@ -177,6 +219,23 @@ void bridge_process(WorkerCtx& w, const BridgeTables& bt, uint16_t in_port, rte_
     }
 
     auto* eth = rte_pktmbuf_mtod(c.m, rte_ether_hdr*);
+    if (!br.router_ports.empty()) {
+      if (const BridgeRouterPort* rp = br.router_port(c.vlan)) {
+        if (rte_is_same_ether_addr(&eth->dst_addr, &rp->mac)) {
+          to_router(w, t, *rp, in_port, c.m, c.tagged);
+          continue;
+        }
+        if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+          rte_mbuf* copy = rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
+          if (copy == nullptr) {
+            w.counters.drop(DropReason::kCopyFailed);
+          } else {
+            w.counters.flood_copies.add(1);
+            to_router(w, t, *rp, in_port, copy, c.tagged);
+          }
+        }
+      }
+    }
     int32_t dp = pos[kept + i];
     if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dp >= 0) {
       uint16_t out = w.macs->port_of(dp);

@@ -12,6 +12,9 @@
 //      port); broadcast, multicast and unknown unicast are flooded to every
 //      other member carrying the VLAN (split horizon), one copy each;
 //   5. egress tagging: pop or push the 802.1Q tag for the egress member.
+// A VLAN with a router interface hands frames to the interface MAC to the
+// router (tag removed), and gives the router a copy of broadcast/multicast
+// (ARP, Neighbour Discovery) besides flooding it.
 //
 // Thread-safety: runs on a worker; reads the snapshot and the MacTable's
 // lock-free side; writes only its own WorkerCtx.
@@ -20,11 +23,20 @@
 #include <rte_mbuf.h>
 
 #include "bridge/bridge_tables.h"
+#include "pipeline/tables.h"
 #include "pipeline/worker.h"
 
 namespace sy {
 
-void bridge_process(WorkerCtx& w, const BridgeTables& bt, uint16_t in_port, rte_mbuf** pkts,
+void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n);
+
+// A frame from the router into VLAN `vlan` of bridge `bridge` (index): to the
+// learned port of its destination, else flooded; tagged per egress member.
+void bridge_output(WorkerCtx& w, const BridgeTables& bt, uint16_t bridge, uint16_t vlan,
+                   rte_mbuf* m);
+// The same to one member port, tagged as that member carries `vlan`.
+void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uint16_t vlan,
+                        rte_mbuf* m);
 
 }  // namespace sy

@@ -48,12 +48,26 @@ struct PortL2 {
   }
 };
 
+// A router interface on one VLAN of a bridge (integrated routing and bridging).
+struct BridgeRouterPort {
+  uint16_t vlan;
+  uint16_t iface;        // index into RouterTables::ifaces
+  rte_ether_addr mac;
+};
+
 struct Bridge {
   uint32_t stable_id = 0;
   uint32_t mac_limit = 0;
   uint64_t ageing_ns = 0;  // 0 = never age
   bool learning = true;
   std::vector<uint16_t> members;  // DPDK port ids, flood order
+  std::vector<BridgeRouterPort> router_ports;  // few: searched linearly
+
+  const BridgeRouterPort* router_port(uint16_t vlan) const {
+    for (const auto& r : router_ports)
+      if (r.vlan == vlan) return &r;
+    return nullptr;
+  }
 };
 
 struct BridgeTables {

@@ -90,9 +90,12 @@ std::array<uint8_t, 6> derived_mac(const std::string& name) {
 }
 
 CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string, PortFacts>& ports,
-                              BridgeIds& iface_ids, const EcmpHistory& history, RouterTables* out) {
+                              BridgeIds& iface_ids, const EcmpHistory& history, Tables* out) {
   CompiledRouter cr;
-  RouterTables& rt = *out;
+  RouterTables& rt = out->router;
+  std::map<std::string, uint16_t> bridge_index;
+  for (int b = 0; b < cfg.bridges_size(); b++)
+    bridge_index[cfg.bridges(b).name()] = static_cast<uint16_t>(b);
   std::map<std::string, uint16_t> iface_index;
   std::vector<std::string> names;
   for (const auto& ifc : cfg.interfaces()) {
@@ -100,12 +103,24 @@ CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string,
     ri.name = ifc.name();
     ri.stable_id = iface_ids.id_for(ifc.name());
     names.push_back(ifc.name());
-    const PortFacts& pf = ports.at(ifc.port());
-    ri.port = pf.id;
-    std::array<uint8_t, 6> mac = pf.mac;
+    std::array<uint8_t, 6> mac;
+    uint32_t mtu = 1500;
+    if (!ifc.port().empty()) {
+      const PortFacts& pf = ports.at(ifc.port());
+      ri.port = pf.id;
+      mac = pf.mac;
+      mtu = pf.mtu;
+    } else {
+      ri.bridge = bridge_index.at(ifc.bridge());
+      ri.vlan = static_cast<uint16_t>(ifc.vlan() ? ifc.vlan() : 1);
+      mac = derived_mac(ifc.name());
+      // The smallest MTU among the bridge's ports.
+      for (const auto& m : cfg.bridges(ri.bridge).members())
+        mtu = std::min(mtu, ports.at(m.port()).mtu);
+    }
     if (!ifc.mac().empty()) parse_mac(ifc.mac(), &mac);
     ri.mac = to_ether(mac);
-    ri.mtu = static_cast<uint16_t>(ifc.mtu() ? ifc.mtu() : pf.mtu);
+    ri.mtu = static_cast<uint16_t>(ifc.mtu() ? ifc.mtu() : mtu);
     for (const std::string& a : ifc.addresses()) {
       IpPrefix p;
       std::string err;
@@ -118,7 +133,10 @@ CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string,
     }
     uint16_t index = static_cast<uint16_t>(rt.ifaces.size());
     iface_index[ri.name] = index;
-    rt.port_iface[ri.port] = index;
+    if (ri.port != kNoPortId)
+      rt.port_iface[ri.port] = index;
+    else
+      out->bridge.bridges[ri.bridge].router_ports.push_back(BridgeRouterPort{ri.vlan, index, ri.mac});
     NeighIfaceInfo ni;
     ni.stable_id = ri.stable_id;
     ni.name = ri.name;
@@ -127,6 +145,17 @@ CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string,
     ni.v4 = ri.v4;
     ni.v6 = ri.v6;
     cr.ifaces.push_back(std::move(ni));
+    if (exception_path(cfg.router())) {
+      ExceptionIface ei;
+      ei.stable_id = ri.stable_id;
+      ei.name = ri.name;
+      ei.mtu = ri.mtu;
+      for (const auto* list : {&ri.v4, &ri.v6})
+        for (const IpPrefix& a : *list)
+          if (!(a.addr.v6 && a.addr.b[0] == 0xfe && (a.addr.b[1] & 0xc0) == 0x80))
+            ei.addresses.push_back(a);
+      cr.exception_ifaces.push_back(std::move(ei));
+    }
     rt.ifaces.push_back(std::move(ri));
   }
   iface_ids.retain(names);
@@ -222,6 +251,7 @@ CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string,
   rt.hash.symmetric = r.ecmp_symmetric();
   rt.icmp.rate_per_sec = icmp_rate_per_second(r);
   rt.icmp.burst = icmp_burst(r);
+  rt.punt_rate_per_sec = punt_rate_per_second(r);
   cr.settings.icmp = rt.icmp;
   cr.settings.reachable_ns = uint64_t{neighbour_reachable_seconds(r)} * kNsPerSec;
   cr.settings.retries = neighbour_retries(r);

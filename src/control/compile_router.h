@@ -11,7 +11,9 @@
 
 #include "control/config_error.h"
 #include "control/compile.h"
+#include "route/exception_path.h"
 #include "route/neighbour_manager.h"
+#include "pipeline/tables.h"
 #include "route/route_tables.h"
 #include "switchyard.pb.h"
 
@@ -34,12 +36,15 @@ struct CompiledRouter {
   std::vector<NeighIfaceInfo> ifaces;
   std::vector<StaticNeighSpec> statics;
   NeighSettings settings;
+  std::vector<ExceptionIface> exception_ifaces;  // empty when the exception path is off
   EcmpHistory history;
   ConfigErrors errors;  // only resource failures: the config was validated
 };
 
+// Fills out->router, and registers bridge interfaces with their bridges in
+// out->bridge (already compiled).
 CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string, PortFacts>& ports,
-                              BridgeIds& iface_ids, const EcmpHistory& history, RouterTables* out);
+                              BridgeIds& iface_ids, const EcmpHistory& history, Tables* out);
 
 // A locally administered MAC derived from an interface name (bridge interfaces
 // without a configured MAC).

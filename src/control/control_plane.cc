@@ -4,6 +4,7 @@
 #include <rte_cycles.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <tuple>
@@ -116,7 +117,7 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   }
   CompiledConfig compiled = compile_config(desired, port_ids, *bridge_ids_, generation_ + 1);
   CompiledRouter router =
-      compile_router(desired, facts, *iface_ids_, ecmp_history_, &compiled.tables->router);
+      compile_router(desired, facts, *iface_ids_, ecmp_history_, compiled.tables.get());
   if (!router.errors.empty()) {
     // Out of DPDK memory for a FIB: nothing was published; port changes are undone.
     undo();
@@ -133,6 +134,12 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   dp_.learner().reconcile(compiled.bridges, compiled.statics, now);
   dp_.neighbours().reconcile(router.ifaces, router.statics, router.settings, now);
   ecmp_history_ = std::move(router.history);
+  if (ExceptionPath* ep = dp_.exception_path()) {
+    // The config is in force either way; a TUN that cannot be made only loses
+    // the exception path for that interface, and says so.
+    for (const std::string& e : ep->reconcile(router.exception_ifaces))
+      std::fprintf(stderr, "switchyard: exception path: %s\n", e.c_str());
+  }
 
   running_ = desired;
   generation_++;
@@ -203,6 +210,49 @@ pb::Stats ControlPlane::stats() const {
     bs->set_limit_hits(it->second.limit_hits);
     bs->set_aged(it->second.aged);
   }
+  pb::RouterStats* rs = s.mutable_router();
+  if (const Tables* t = dp_.tables()) {
+    const RouterTables& rt = t->router;
+    if (rt.v4.fib) {
+      rs->set_routes_v4(rt.v4.fib->prefixes());
+      rs->set_fib_memory_bytes_v4(rt.v4.fib->memory_bytes());
+    }
+    if (rt.v6.fib) {
+      rs->set_routes_v6(rt.v6.fib->prefixes());
+      rs->set_fib_memory_bytes_v6(rt.v6.fib->memory_bytes());
+    }
+    rs->set_ecmp_groups(rt.groups.size());
+  }
+  uint64_t icmp[kIcmpKindCount] = {};
+  for (size_t i = 0; i < dp_.nb_workers(); i++) {
+    const WorkerCounters& c = dp_.worker(i).counters;
+    for (size_t k = 0; k < kIcmpKindCount; k++) icmp[k] += c.icmp_sent[k].get();
+    rs->set_icmp_rate_limited(rs->icmp_rate_limited() + c.icmp_rate_limited.get());
+    rs->set_fragments_created(rs->fragments_created() + c.fragments.get());
+    rs->set_packets_held(rs->packets_held() + c.held.get());
+    rs->set_neighbour_replies(rs->neighbour_replies() + c.neighbour_replies.get());
+    rs->set_neighbour_events_lost(rs->neighbour_events_lost() + c.neighbour_events_lost.get());
+    rs->set_injected(rs->injected() + c.injected.get());
+    rs->set_punted(rs->punted() + c.punted.get());
+  }
+  NeighCounters nc = dp_.neighbours().counters();
+  icmp[static_cast<size_t>(IcmpKind::kHostUnreachable)] += nc.icmp_sent;
+  rs->set_icmp_rate_limited(rs->icmp_rate_limited() + nc.icmp_rate_limited);
+  for (size_t k = 0; k < kIcmpKindCount; k++)
+    (*rs->mutable_icmp_sent())[icmp_kind_name(static_cast<IcmpKind>(k))] = icmp[k];
+  for (size_t st = 0; st < 5; st++)
+    (*rs->mutable_neighbours())[neigh_state_name(static_cast<NeighState>(st))] = nc.entries[st];
+  rs->set_neighbour_requests(nc.requests_sent);
+  rs->set_neighbour_announcements(nc.announcements);
+  rs->set_neighbour_resolved(nc.resolved);
+  rs->set_neighbour_failed(nc.failed);
+  rs->set_neighbour_hold_dropped(nc.hold_dropped);
+  if (const ExceptionPath* ep = dp_.exception_path()) {
+    ExceptionCounters ec = ep->counters();
+    rs->set_punt_to_kernel(ec.to_kernel);
+    rs->set_punt_from_kernel(ec.from_kernel);
+    rs->set_punt_dropped(ec.dropped);
+  }
   s.set_generation(generation_);
   s.set_last_apply_unix_ms(last_apply_unix_ms_);
   s.set_last_apply_ok(last_apply_ok_);
@@ -269,6 +319,128 @@ bool ControlPlane::macs(const std::string& bridge, pb::ListMacsResponse* out,
                      std::make_tuple(b.bridge(), b.vlan(), b.mac());
             });
   return true;
+}
+
+namespace {
+
+pb::RouteInfo route_info(const RouterTables& rt, const Route& r) {
+  pb::RouteInfo ri;
+  ri.set_destination(format_prefix(r.dst));
+  if (r.src.len > 0) ri.set_source(format_prefix(r.src));
+  ri.set_type(route_type_name(r.type));
+  ri.set_origin(route_origin_name(r.origin));
+  if (r.type == RouteType::kLocal) {
+    pb::RouteNextHop* nh = ri.add_next_hops();
+    nh->set_interface(rt.ifaces[r.iface].name);
+  }
+  if (r.type != RouteType::kNormal) return ri;
+  const NhGroup& g = rt.groups[r.group];
+  std::vector<uint32_t> owned(g.members, 0);
+  for (uint32_t b = 0; b <= g.bucket_mask; b++) owned[rt.buckets[g.first_bucket + b] - g.first_member]++;
+  for (uint32_t m = 0; m < g.members; m++) {
+    const NextHop& n = rt.nexthops[g.first_member + m];
+    pb::RouteNextHop* nh = ri.add_next_hops();
+    if (!n.direct) nh->set_gateway(format_ip(n.gateway));
+    nh->set_interface(rt.ifaces[n.iface].name);
+    nh->set_weight(n.weight);
+    nh->set_buckets(owned[m]);
+  }
+  return ri;
+}
+
+}  // namespace
+
+pb::ListInterfacesResponse ControlPlane::interfaces() const {
+  std::lock_guard lock(mu_);
+  pb::ListInterfacesResponse out;
+  const Tables* t = dp_.tables();
+  if (t == nullptr) return out;
+  for (const RouterIface& ri : t->router.ifaces) {
+    pb::InterfaceInfo* i = out.add_interfaces();
+    i->set_name(ri.name);
+    for (const auto& p : dp_.ports())
+      if (p.id == ri.port) i->set_port(p.name);
+    i->set_mac(format_mac(ri.mac.addr_bytes));
+    i->set_mtu(ri.mtu);
+    for (const auto* list : {&ri.v4, &ri.v6})
+      for (const IpPrefix& a : *list) i->add_addresses(format_prefix(a));
+  }
+  return out;
+}
+
+pb::ListRoutesResponse ControlPlane::routes(bool v6) const {
+  std::lock_guard lock(mu_);
+  pb::ListRoutesResponse out;
+  const Tables* t = dp_.tables();
+  if (t == nullptr) return out;
+  const FamilyRoutes& fr = t->router.family(v6);
+  std::vector<const Route*> sorted;
+  for (const Route& r : fr.routes) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(), [](const Route* a, const Route* b) {
+    return std::tie(a->dst, a->src) < std::tie(b->dst, b->src);
+  });
+  for (const Route* r : sorted) *out.add_routes() = route_info(t->router, *r);
+  return out;
+}
+
+bool ControlPlane::lookup_route(const pb::LookupRouteRequest& req, pb::LookupRouteResponse* out,
+                                std::string* error) const {
+  IpAddr dst, src;
+  if (!parse_ip(req.destination(), &dst)) {
+    *error = "destination: \"" + req.destination() + "\" is not an IP address";
+    return false;
+  }
+  src.v6 = dst.v6;
+  if (!req.source().empty() && (!parse_ip(req.source(), &src) || src.v6 != dst.v6)) {
+    *error = "source: \"" + req.source() + "\" is not an address of the destination's family";
+    return false;
+  }
+  if (req.protocol() > 255 || req.src_port() > 65535 || req.dst_port() > 65535) {
+    *error = "protocol must be 0..255 and ports 0..65535";
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  const Tables* t = dp_.tables();
+  if (t == nullptr) return true;
+  const RouterTables& rt = t->router;
+  const FamilyRoutes& fr = rt.family(dst.v6);
+  uint32_t ri = fr.lookup(dst, src);
+  if (ri == kNoRoute) return true;
+  const Route& r = fr.routes[ri];
+  out->set_found(true);
+  out->set_local(r.type == RouteType::kLocal);
+  *out->mutable_route() = route_info(rt, r);
+  if (r.type != RouteType::kNormal) return true;
+  const NhGroup& g = rt.groups[r.group];
+  uint16_t sport = rte_cpu_to_be_16(static_cast<uint16_t>(req.src_port()));
+  uint16_t dport = rte_cpu_to_be_16(static_cast<uint16_t>(req.dst_port()));
+  FlowFields f{src.b.data(), dst.b.data(), static_cast<uint8_t>(dst.v6 ? 16 : 4),
+               static_cast<uint8_t>(req.protocol()), sport, dport, 0, false};
+  uint32_t bucket = g.bucket_mask ? (ecmp_hash(f, rt.hash) & g.bucket_mask) : 0;
+  uint32_t member = rt.buckets[g.first_bucket + bucket] - g.first_member;
+  out->set_bucket(bucket);
+  *out->mutable_next_hop() = out->route().next_hops(static_cast<int>(member));
+  return true;
+}
+
+pb::ListNeighboursResponse ControlPlane::neighbours() const {
+  std::lock_guard lock(mu_);
+  pb::ListNeighboursResponse out;
+  for (const NeighView& v : dp_.neighbours().snapshot(clock_now_ns())) {
+    pb::NeighbourInfo* n = out.add_neighbours();
+    n->set_interface(v.iface);
+    n->set_address(format_ip(v.key.addr()));
+    if (v.state != NeighState::kNone) n->set_mac(format_mac(v.mac.addr_bytes));
+    n->set_state(neigh_state_name(v.state));
+    n->set_age_seconds(static_cast<uint32_t>(v.age_ns / kNsPerSec));
+    n->set_held_packets(v.held);
+  }
+  std::sort(out.mutable_neighbours()->begin(), out.mutable_neighbours()->end(),
+            [](const pb::NeighbourInfo& a, const pb::NeighbourInfo& b) {
+              return std::make_tuple(a.interface(), a.address()) <
+                     std::make_tuple(b.interface(), b.address());
+            });
+  return out;
 }
 
 }  // namespace sy

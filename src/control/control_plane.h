@@ -47,6 +47,12 @@ class ControlPlane {
   pb::ListPortsResponse ports() const;
   // Empty bridge = all. Unknown bridge: returns false with *error set.
   bool macs(const std::string& bridge, pb::ListMacsResponse* out, std::string* error) const;
+  pb::ListInterfacesResponse interfaces() const;
+  pb::ListRoutesResponse routes(bool v6) const;
+  // Which route and next hop a flow takes. Bad addresses: false with *error set.
+  bool lookup_route(const pb::LookupRouteRequest& req, pb::LookupRouteResponse* out,
+                    std::string* error) const;
+  pb::ListNeighboursResponse neighbours() const;
 
  private:
   Dataplane& dp_;

@@ -133,6 +133,7 @@ int run(const pb::Config& cfg) {
     if (rc == 0) {
       dp->learner().start();
       dp->neighbours().start();
+      if (dp->exception_path()) dp->exception_path()->start();
       if (!dp->launch_workers(&error)) {
         log(error);
         rc = 1;
@@ -176,6 +177,7 @@ int run(const pb::Config& cfg) {
       dp->stop_workers();  // workers flush their tx buffers on the way out
       dp->learner().stop();
       dp->neighbours().stop();
+      if (dp->exception_path()) dp->exception_path()->stop();
     }
     grpc.reset();
     cp.reset();

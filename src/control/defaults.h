@@ -64,6 +64,12 @@ inline unsigned neighbour_retry_ms(const pb::Router& r) {
 inline unsigned neighbour_hold_packets(const pb::Router& r) {
   return r.neighbour_hold_packets() ? r.neighbour_hold_packets() : 16;
 }
+inline bool exception_path(const pb::Router& r) {
+  return r.has_exception_path() ? r.exception_path() : true;
+}
+inline unsigned punt_rate_per_second(const pb::Router& r) {
+  return r.has_punt_rate_per_second() ? r.punt_rate_per_second() : 10000;
+}
 inline unsigned next_hop_weight(const pb::NextHop& n) { return n.weight() ? n.weight() : 1; }
 
 // Capacity of the shared MAC table (all bridges together).

@@ -55,6 +55,32 @@ class Service final : public pb::Switchyard::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListInterfaces(grpc::ServerContext*, const pb::ListInterfacesRequest*,
+                              pb::ListInterfacesResponse* out) override {
+    *out = cp_.interfaces();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListRoutes(grpc::ServerContext*, const pb::ListRoutesRequest* req,
+                          pb::ListRoutesResponse* out) override {
+    *out = cp_.routes(req->v6());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status LookupRoute(grpc::ServerContext*, const pb::LookupRouteRequest* req,
+                           pb::LookupRouteResponse* out) override {
+    std::string error;
+    if (!cp_.lookup_route(*req, out, &error))
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListNeighbours(grpc::ServerContext*, const pb::ListNeighboursRequest*,
+                              pb::ListNeighboursResponse* out) override {
+    *out = cp_.neighbours();
+    return grpc::Status::OK;
+  }
+
  private:
   ControlPlane& cp_;
 };
@@ -66,6 +92,9 @@ std::unique_ptr<GrpcServer> GrpcServer::start(const std::string& address, Contro
   std::unique_ptr<GrpcServer> s(new GrpcServer());
   s->service_ = std::make_unique<Service>(cp);
   grpc::ServerBuilder builder;
+  // Full configs with a million routes are tens of MB.
+  builder.SetMaxReceiveMessageSize(1 << 30);
+  builder.SetMaxSendMessageSize(1 << 30);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &s->port_);
   builder.RegisterService(s->service_.get());
   s->server_ = builder.BuildAndStart();

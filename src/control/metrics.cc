@@ -100,6 +100,56 @@ std::vector<MetricFamily> stats_to_metric_families(const pb::Stats& s) {
               "Source MACs not learned because the bridge was full.", l, b.limit_hits());
     f.counter("switchyard_bridge_macs_aged_total", "MAC entries removed by ageing.", l, b.aged());
   }
+  const pb::RouterStats& r = s.router();
+  f.gauge("switchyard_fib_routes", "Prefixes in the FIB (local and connected included).",
+          {{"family", "ipv4"}}, r.routes_v4());
+  f.gauge("switchyard_fib_routes", "Prefixes in the FIB (local and connected included).",
+          {{"family", "ipv6"}}, r.routes_v6());
+  f.gauge("switchyard_fib_memory_bytes", "DPDK memory the FIB takes.", {{"family", "ipv4"}},
+          r.fib_memory_bytes_v4());
+  f.gauge("switchyard_fib_memory_bytes", "DPDK memory the FIB takes.", {{"family", "ipv6"}},
+          r.fib_memory_bytes_v6());
+  f.gauge("switchyard_ecmp_groups", "Distinct next-hop groups.", {}, r.ecmp_groups());
+  for (const auto& [kind, v] : r.icmp_sent())
+    f.counter("switchyard_icmp_sent_total", "ICMP/ICMPv6 messages the router sent, by kind.",
+              {{"kind", kind}}, v);
+  f.counter("switchyard_icmp_rate_limited_total",
+            "ICMP errors not sent because the source's token bucket was empty.", {},
+            r.icmp_rate_limited());
+  f.counter("switchyard_ipv4_fragments_created_total",
+            "Extra packets made by fragmenting to the egress MTU.", {}, r.fragments_created());
+  f.counter("switchyard_neighbour_held_total",
+            "Packets handed to the neighbour manager to wait for resolution.", {},
+            r.packets_held());
+  for (const auto& [state, v] : r.neighbours())
+    f.gauge("switchyard_neighbours", "Neighbour entries, by state.", {{"state", state}}, v);
+  f.counter("switchyard_neighbour_replies_total", "ARP replies and Neighbour Advertisements sent.",
+            {}, r.neighbour_replies());
+  f.counter("switchyard_neighbour_requests_total",
+            "ARP requests and Neighbour Solicitations sent (probes included).", {},
+            r.neighbour_requests());
+  f.counter("switchyard_neighbour_announcements_total",
+            "Gratuitous ARP and unsolicited Neighbour Advertisements sent.", {},
+            r.neighbour_announcements());
+  f.counter("switchyard_neighbour_resolved_total", "Resolutions completed.", {},
+            r.neighbour_resolved());
+  f.counter("switchyard_neighbour_failed_total", "Resolutions given up after all retries.", {},
+            r.neighbour_failed());
+  f.counter("switchyard_neighbour_hold_dropped_total",
+            "Held packets dropped (hold queue full, resolution failed, interface removed).", {},
+            r.neighbour_hold_dropped());
+  f.counter("switchyard_neighbour_events_lost_total",
+            "ARP/ND learning events lost because the manager's ring was full.", {},
+            r.neighbour_events_lost());
+  f.counter("switchyard_punted_total",
+            "Packets for the router's addresses sent to the kernel (exception path).", {},
+            r.punted());
+  f.counter("switchyard_exception_to_kernel_total", "Punted packets written to a TUN device.", {},
+            r.punt_to_kernel());
+  f.counter("switchyard_exception_from_kernel_total",
+            "Packets the kernel sent, routed out through the data plane.", {}, r.punt_from_kernel());
+  f.counter("switchyard_exception_dropped_total",
+            "Exception-path packets lost (no device, ring full, no mbuf).", {}, r.punt_dropped());
   f.gauge("switchyard_config_generation", "Generation of the running configuration.", {},
           s.generation());
   f.gauge("switchyard_config_last_apply_timestamp_seconds",

@@ -63,7 +63,38 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
       }
       if (ifc.vlan() != 0) fail(p + ".vlan", "only a bridge interface has a VLAN");
     } else {
-      fail(p + ".bridge", "interfaces on bridge domains are not supported yet; attach the interface to a port");
+      const pb::BridgeDomain* br = nullptr;
+      for (const auto& b : cfg.bridges())
+        if (b.name() == ifc.bridge()) br = &b;
+      unsigned vlan = ifc.vlan() ? ifc.vlan() : 1;
+      if (br == nullptr) {
+        fail(p + ".bridge", "no bridge named \"" + ifc.bridge() + "\"");
+      } else if (vlan > 4094) {
+        fail(p + ".vlan", std::to_string(vlan) + " is not a VLAN (1..4094)");
+      } else if (!used_ports.insert("bridge:" + ifc.bridge() + "/" + std::to_string(vlan)).second) {
+        fail(p + ".vlan", "bridge \"" + ifc.bridge() + "\" VLAN " + std::to_string(vlan) +
+                              " already has an interface");
+      } else {
+        bool carried = false;
+        uint32_t min_mtu = 9600;
+        for (const auto& m : br->members()) {
+          auto pit = ports.find(m.port());
+          if (pit != ports.end() && pit->second->mtu() != 0)
+            min_mtu = std::min(min_mtu, pit->second->mtu());
+          else
+            min_mtu = std::min<uint32_t>(min_mtu, 1500);
+          if (m.mode() == pb::BridgeMember::ACCESS) {
+            carried |= (m.access_vlan() ? m.access_vlan() : 1) == vlan;
+          } else {
+            carried |= m.native_vlan() == vlan;
+            for (uint32_t v : m.allowed_vlans()) carried |= v == vlan;
+          }
+        }
+        if (!carried)
+          fail(p + ".vlan", "no member of bridge \"" + ifc.bridge() + "\" carries VLAN " +
+                                std::to_string(vlan));
+        port_mtu = min_mtu;
+      }
     }
     if (!ifc.mac().empty()) {
       std::array<uint8_t, 6> mac;

@@ -29,6 +29,8 @@ const char* drop_reason_name(DropReason r) {
     case DropReason::kFragmentFailed: return "fragment_failed";
     case DropReason::kNeighbourQueueFull: return "neighbour_queue_full";
     case DropReason::kLocalUnhandled: return "local_unhandled";
+    case DropReason::kPuntRateLimited: return "punt_rate_limited";
+    case DropReason::kPuntQueueFull: return "punt_queue_full";
     case DropReason::kCount: break;
   }
   return "unknown";

@@ -47,7 +47,9 @@ enum class DropReason : uint16_t {
   kMtuExceeded,        // too big for the egress MTU and not fragmentable (frag needed / PTB sent)
   kFragmentFailed,     // fragmentation ran out of mbufs
   kNeighbourQueueFull, // could not hand a packet to the neighbour manager
-  kLocalUnhandled,     // for one of our addresses, but nothing here answers it
+  kLocalUnhandled,     // for one of our addresses, nothing here answers it, no exception path
+  kPuntRateLimited,    // for the exception path, over its rate limit
+  kPuntQueueFull,      // for the exception path, its ring was full
   kCount,
 };
 
@@ -68,13 +70,16 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
   // Router: packets a worker created (ICMP errors, fragments beyond the first,
   // frames injected for the neighbour manager) count as extra tx, and packets
   // handed to the neighbour manager leave the worker's books, so
-  // rx + flood_copies + icmp_errors + fragments + injected = tx + drops + held.
+  // rx + flood_copies + icmp_errors + fragments + injected + local_out =
+  // tx + drops + held + punted.
   Counter icmp_sent[kIcmpKindCount];  // echo replies included
   Counter icmp_errors;                // ICMP errors built (new packets)
   Counter icmp_rate_limited;
   Counter fragments;
   Counter injected;
+  Counter local_out;                  // packets from the kernel routed out by this worker
   Counter held;
+  Counter punted;                     // to the exception path (leaves the worker's books)
   Counter neighbour_replies;          // ARP replies and Neighbour Advertisements sent
   Counter neighbour_events_lost;      // ARP/ND learning events dropped: manager ring full
   Counter drops[kDropReasonCount];

@@ -72,6 +72,17 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
   }
   dp->neigh_manager_ =
       std::make_unique<NeighbourManager>(*dp->neigh_table_, dp->neigh_events_, dp->inject_);
+  if (opts.exception_path) {
+    dp->punt_ = rte_ring_create_elem((dp->tag_ + "_punt").c_str(), sizeof(PuntItem), 4096,
+                                     SOCKET_ID_ANY, RING_F_SC_DEQ);
+    dp->local_out_ = rte_ring_create((dp->tag_ + "_lout").c_str(), 4096, SOCKET_ID_ANY,
+                                     RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (dp->punt_ == nullptr || dp->local_out_ == nullptr) {
+      *error = "cannot create exception-path rings: " + std::string(rte_strerror(rte_errno));
+      return nullptr;
+    }
+    dp->exception_path_ = std::make_unique<ExceptionPath>(dp->punt_, dp->local_out_);
+  }
   for (uint32_t i = 0; i < nw; i++) {
     auto w = std::make_unique<WorkerCtx>();
     w->index = static_cast<uint16_t>(i);
@@ -87,6 +98,8 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
     w->neighbours = dp->neigh_table_.get();
     w->neighbour_events = dp->neigh_events_;
     w->inject = i == 0 ? dp->inject_ : nullptr;
+    w->punt = dp->punt_;
+    w->local_out = i == 0 ? dp->local_out_ : nullptr;
     dp->workers_.push_back(std::move(w));
   }
   return dp;
@@ -97,6 +110,11 @@ Dataplane::~Dataplane() {
   if (learner_) learner_->stop();
   if (neigh_manager_) neigh_manager_->stop();
   neigh_manager_.reset();  // frees held packets and queued events
+  exception_path_.reset();  // closes the TUN devices, frees punted packets
+  if (local_out_ != nullptr) {
+    void* m;
+    while (rte_ring_dequeue(local_out_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  }
   if (inject_ != nullptr) {
     void* m;
     while (rte_ring_dequeue(inject_, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
@@ -108,6 +126,8 @@ Dataplane::~Dataplane() {
   neigh_table_.reset();
   rte_ring_free(neigh_events_);
   rte_ring_free(inject_);
+  rte_ring_free(punt_);
+  rte_ring_free(local_out_);
   for (rte_ring* r : learn_rings_) rte_ring_free(r);
   if (pool_ != nullptr) rte_mempool_free(pool_);
   rte_free(qs_);
@@ -134,6 +154,7 @@ bool Dataplane::start_ports(const std::vector<PortSpec>& specs, std::string* err
   }
   for (auto& w : workers_) w->pool = pool_;
   neigh_manager_->set_pool(pool_);
+  if (exception_path_) exception_path_->set_pool(pool_);
 
   for (size_t i = 0; i < specs.size(); i++) {
     PortState ps;

@@ -29,6 +29,7 @@
 #include "bridge/mac_table.h"
 #include "pipeline/tables.h"
 #include "pipeline/worker.h"
+#include "route/exception_path.h"
 #include "route/neighbour_manager.h"
 #include "route/neighbour_table.h"
 
@@ -50,6 +51,9 @@ struct DataplaneOptions {
   uint16_t tx_descriptors = 1024;
   uint32_t mac_capacity = 65536;
   uint32_t neighbour_capacity = 16384;
+  // Kernel TUN devices for packets to our addresses. Tests in the root
+  // namespace turn it off: nothing of theirs may reach the host's kernel.
+  bool exception_path = true;
 };
 
 struct PortState {
@@ -119,6 +123,9 @@ class Dataplane {
   const MacLearner& learner() const { return *learner_; }
   NeighbourManager& neighbours() { return *neigh_manager_; }
   const NeighbourManager& neighbours() const { return *neigh_manager_; }
+  // Null when DataplaneOptions::exception_path is off.
+  ExceptionPath* exception_path() { return exception_path_.get(); }
+  const ExceptionPath* exception_path() const { return exception_path_.get(); }
   rte_mempool* pool() { return pool_; }
   const DataplaneOptions& options() const { return opts_; }
 
@@ -138,6 +145,9 @@ class Dataplane {
   rte_ring* neigh_events_ = nullptr;
   rte_ring* inject_ = nullptr;
   std::unique_ptr<NeighbourManager> neigh_manager_;
+  rte_ring* punt_ = nullptr;
+  rte_ring* local_out_ = nullptr;
+  std::unique_ptr<ExceptionPath> exception_path_;
   std::vector<PortState> ports_;
   std::vector<std::unique_ptr<WorkerCtx>> workers_;
   std::atomic<const Tables*> tables_{nullptr};

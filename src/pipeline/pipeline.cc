@@ -18,7 +18,7 @@ void pipeline_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf*
     rte_pktmbuf_free_bulk(pkts, n);
     return;
   }
-  bridge_process(w, t.bridge, in_port, pkts, n);
+  bridge_process(w, t, in_port, pkts, n);
 }
 
 }  // namespace sy

@@ -5,6 +5,7 @@
 
 #include "pipeline/clock.h"
 #include "pipeline/pipeline.h"
+#include "route/router_stage.h"
 
 namespace sy {
 
@@ -34,6 +35,7 @@ uint16_t worker_poll_once(WorkerCtx& w) {
     return 0;
   }
   w.now_ns = clock_now_ns();
+  w.snapshot = t;
   uint16_t total = 0;
   rte_mbuf* pkts[kMaxBurst];
   for (uint16_t i = 0; i < w.nb_rxq; i++) {
@@ -49,14 +51,22 @@ uint16_t worker_poll_once(WorkerCtx& w) {
     unsigned k = rte_ring_dequeue_burst(w.inject, reinterpret_cast<void**>(pkts), w.burst_size,
                                         nullptr);
     for (unsigned i = 0; i < k; i++) {
-      if (pkts[i]->port >= w.nb_ports) {
+      w.counters.injected.add(1);
+      if (pkts[i]->port == kInjectToIface) {
+        router_iface_tx_by_id(w, *t, pkts[i]->hash.usr, pkts[i]);
+      } else if (pkts[i]->port >= w.nb_ports) {
         w.counters.drop(DropReason::kTxQueueFull);
         rte_pktmbuf_free(pkts[i]);
-        continue;
+      } else {
+        worker_tx(w, pkts[i]->port, pkts[i]);
       }
-      w.counters.injected.add(1);
-      worker_tx(w, pkts[i]->port, pkts[i]);
     }
+    total += static_cast<uint16_t>(k);
+  }
+  if (w.local_out != nullptr) {
+    unsigned k = rte_ring_dequeue_burst(w.local_out, reinterpret_cast<void**>(pkts), w.burst_size,
+                                        nullptr);
+    for (unsigned i = 0; i < k; i++) router_local_output(w, *t, pkts[i]);
     total += static_cast<uint16_t>(k);
   }
   worker_flush(w);

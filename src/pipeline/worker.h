@@ -78,14 +78,18 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   NeighbourTable* neighbours = nullptr;
   rte_ring* neighbour_events = nullptr;  // to the NeighbourManager (multi-producer)
   rte_ring* inject = nullptr;            // from the NeighbourManager; worker 0 only
+  rte_ring* punt = nullptr;              // to the ExceptionPath (multi-producer); null: none
+  rte_ring* local_out = nullptr;         // from the ExceptionPath, to be routed; worker 0 only
 
   uint64_t now_ns = 0;     // set once per poll
+  const Tables* snapshot = nullptr;  // the poll's Tables (valid only inside a poll)
   uint32_t idle_polls = 0;
 
   WorkerCounters counters;
   LearnFilter learn_filter;
   IcmpLimiter icmp_limiter;
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
+  TokenBucket punt_bucket;
   TxBuffer tx[kMaxPorts];
 };
 
@@ -101,6 +105,9 @@ inline void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m) {
   b.pkts[b.count++] = m;
   if (b.count == kTxBufferSize) worker_flush_port(w, port);
 }
+// Frames injected with this port value go out the router interface whose
+// stable id is in mbuf->hash.usr (a bridge interface has no port of its own).
+constexpr uint16_t kInjectToIface = kNoPortId;
 // rte_eal_remote_launch entry point; arg is a WorkerCtx*.
 int worker_main(void* arg);
 

@@ -50,18 +50,7 @@ bool IcmpLimiter::allow(const uint8_t* src, uint64_t now_ns) {
   std::memcpy(w, src, 16);
   uint32_t h = rte_hash_crc_4byte(w[3], rte_hash_crc_4byte(w[2], rte_hash_crc_4byte(
                                                                w[1], rte_hash_crc_4byte(w[0], 0))));
-  Bucket& b = buckets_[h % kBuckets];
-  uint64_t cap = uint64_t{burst_} * 1000;
-  if (!b.used) {
-    b.used = true;
-    b.tokens_milli = cap;
-  } else if (now_ns > b.last_ns) {
-    b.tokens_milli = std::min(cap, b.tokens_milli + (now_ns - b.last_ns) * rate_ / 1'000'000);
-  }
-  b.last_ns = now_ns;
-  if (b.tokens_milli < 1000) return false;
-  b.tokens_milli -= 1000;
-  return true;
+  return buckets_[h % kBuckets].take(rate_, burst_, now_ns);
 }
 
 bool icmp4_error_allowed(const rte_mbuf* m, uint16_t l3_off) {

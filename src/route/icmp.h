@@ -36,6 +36,29 @@ enum class IcmpKind : uint8_t {
 constexpr size_t kIcmpKindCount = static_cast<size_t>(IcmpKind::kCount);
 const char* icmp_kind_name(IcmpKind k);
 
+// A token bucket: `burst` tokens, refilled at `rate` per second.
+struct TokenBucket {
+  uint64_t last_ns = 0;
+  uint64_t tokens_milli = 0;  // thousandths of a token
+  bool used = false;
+  // Takes one token; false: empty. rate 0 = unlimited.
+  bool take(uint32_t rate, uint32_t burst, uint64_t now_ns) {
+    if (rate == 0) return true;
+    uint64_t cap = uint64_t{burst == 0 ? 1 : burst} * 1000;
+    if (!used) {
+      used = true;
+      tokens_milli = cap;
+    } else if (now_ns > last_ns) {
+      uint64_t add = (now_ns - last_ns) * rate / 1'000'000;
+      tokens_milli = tokens_milli + add > cap ? cap : tokens_milli + add;
+    }
+    last_ns = now_ns;
+    if (tokens_milli < 1000) return false;
+    tokens_milli -= 1000;
+    return true;
+  }
+};
+
 class IcmpLimiter {
  public:
   static constexpr uint32_t kBuckets = 256;
@@ -47,14 +70,9 @@ class IcmpLimiter {
   bool allow(const uint8_t* src, uint64_t now_ns);
 
  private:
-  struct Bucket {
-    uint64_t last_ns = 0;
-    uint64_t tokens_milli = 0;  // thousandths of a token
-    bool used = false;
-  };
   uint32_t rate_ = 0;  // 0: unlimited
   uint32_t burst_ = 1;
-  Bucket buckets_[kBuckets];
+  TokenBucket buckets_[kBuckets];
 };
 
 // What an error is about: the offending frame, its L3 offset, and where the

@@ -47,9 +47,11 @@ const NeighIfaceInfo* NeighbourManager::iface(uint32_t id) const {
   return it == ifaces_.end() ? nullptr : &it->second;
 }
 
-void NeighbourManager::inject(rte_mbuf* m, uint16_t port) {
+void NeighbourManager::inject(rte_mbuf* m, const NeighIfaceInfo& out) {
   if (m == nullptr) return;
-  m->port = port;
+  // A bridge interface has no port (kNoPortId): worker 0 then sends by interface.
+  m->port = out.port;
+  m->hash.usr = out.stable_id;
   if (rte_ring_enqueue(inject_, m) != 0) {
     counters_.inject_full++;
     rte_pktmbuf_free(m);
@@ -117,7 +119,7 @@ void NeighbourManager::reconcile(const std::vector<NeighIfaceInfo>& ifaces,
 }
 
 void NeighbourManager::announce(const NeighIfaceInfo& ifc, const IpPrefix& a) {
-  if (pool_ == nullptr || ifc.port == kNoPortId) return;
+  if (pool_ == nullptr) return;
   rte_mbuf* m;
   if (!a.addr.v6) {
     m = arp_request(pool_, ifc.mac, a.addr.v4_host(), a.addr.v4_host(), nullptr);
@@ -128,12 +130,12 @@ void NeighbourManager::announce(const NeighIfaceInfo& ifc, const IpPrefix& a) {
     m = nd_advert(pool_, ifc.mac, a.addr, all_nodes, mc, kNaRouter | kNaOverride);
   }
   if (m != nullptr) counters_.announcements++;
-  inject(m, ifc.port);
+  inject(m, ifc);
 }
 
 void NeighbourManager::send_request(const NeighKey& key, const rte_ether_addr* unicast) {
   const NeighIfaceInfo* ifc = iface(key.iface);
-  if (ifc == nullptr || pool_ == nullptr || ifc->port == kNoPortId) return;
+  if (ifc == nullptr || pool_ == nullptr) return;
   IpAddr target = key.addr();
   const IpPrefix* src = ifc->source_for(target);
   if (src == nullptr) return;
@@ -141,7 +143,7 @@ void NeighbourManager::send_request(const NeighKey& key, const rte_ether_addr* u
                           : arp_request(pool_, ifc->mac, src->addr.v4_host(), target.v4_host(),
                                         unicast);
   if (m != nullptr) counters_.requests_sent++;
-  inject(m, ifc->port);
+  inject(m, *ifc);
 }
 
 void NeighbourManager::release(const NeighKey& key, const rte_ether_addr& mac) {
@@ -149,14 +151,14 @@ void NeighbourManager::release(const NeighKey& key, const rte_ether_addr& mac) {
   if (it == pending_.end()) return;
   const NeighIfaceInfo* ifc = iface(key.iface);
   for (Held& h : it->second.held) {
-    if (ifc == nullptr || ifc->port == kNoPortId) {
+    if (ifc == nullptr) {
       rte_pktmbuf_free(h.m);
       counters_.hold_dropped++;
       continue;
     }
     rte_pktmbuf_mtod(h.m, rte_ether_hdr*)->dst_addr = mac;
     counters_.released++;
-    inject(h.m, ifc->port);
+    inject(h.m, *ifc);
   }
   pending_.erase(it);
   counters_.resolved++;
@@ -174,7 +176,7 @@ void NeighbourManager::fail(const NeighKey& key, Pending& p, uint64_t now_ns) {
   for (Held& h : p.held) {
     const NeighIfaceInfo* in = iface(h.in_iface);
     bool v6 = key.v6 != 0;
-    bool allowed = in != nullptr && in->port != kNoPortId && pool_ != nullptr &&
+    bool allowed = in != nullptr && pool_ != nullptr &&
                    (v6 ? icmp6_error_allowed(h.m, h.l3_off) : icmp4_error_allowed(h.m, h.l3_off));
     if (allowed) {
       IpAddr orig_src;
@@ -192,7 +194,7 @@ void NeighbourManager::fail(const NeighKey& key, Pending& p, uint64_t now_ns) {
         rte_mbuf* e = v6 ? icmp6_error(pool_, s) : icmp4_error(pool_, s);
         if (e != nullptr) {
           counters_.icmp_sent++;
-          inject(e, h.in_port);
+          inject(e, *in);
         }
       }
     }
@@ -248,7 +250,7 @@ void NeighbourManager::handle(const NeighEvent& ev, uint64_t now_ns) {
       if (ifc != nullptr && e != entries_.end() && table_.mac_of(e->second.pos, &mac)) {
         rte_pktmbuf_mtod(ev.m, rte_ether_hdr*)->dst_addr = mac;
         counters_.released++;
-        inject(ev.m, ifc->port);
+        inject(ev.m, *ifc);
         break;
       }
       if (ifc == nullptr) {
@@ -261,7 +263,7 @@ void NeighbourManager::handle(const NeighEvent& ev, uint64_t now_ns) {
         rte_pktmbuf_free(ev.m);
         counters_.hold_dropped++;
       } else {
-        p.held.push_back(Held{ev.m, ev.in_iface, ev.in_port, ev.l3_off, ev.mac});
+        p.held.push_back(Held{ev.m, ev.in_iface, ev.l3_off, ev.mac});
         counters_.held++;
       }
       if (p.sent == 0) {

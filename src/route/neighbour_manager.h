@@ -52,7 +52,7 @@ enum class NeighEventKind : uint8_t {
 struct NeighEvent {
   NeighEventKind kind;
   uint8_t create;
-  uint16_t in_port;        // kResolve: where the packet came in
+  uint16_t pad;
   uint32_t in_iface;       // kResolve: ingress interface stable id
   NeighKey key;
   rte_ether_addr mac;      // kSeen/kConfirm: the neighbour; kResolve: the previous hop
@@ -129,7 +129,6 @@ class NeighbourManager {
   struct Held {
     rte_mbuf* m;
     uint32_t in_iface;
-    uint16_t in_port;
     uint16_t l3_off;
     rte_ether_addr in_mac;
   };
@@ -155,7 +154,7 @@ class NeighbourManager {
   void release(const NeighKey& key, const rte_ether_addr& mac);
   void fail(const NeighKey& key, Pending& p, uint64_t now_ns);
   void drop_held(Pending& p);
-  void inject(rte_mbuf* m, uint16_t port);
+  void inject(rte_mbuf* m, const NeighIfaceInfo& out);
   void timers(uint64_t now_ns);
 
   NeighbourTable& table_;

@@ -139,6 +139,7 @@ struct RouterTables {
   std::vector<NhGroup> groups;
   EcmpHashConfig hash;
   IcmpLimit icmp;
+  uint32_t punt_rate_per_sec = 10000;  // 0 = unlimited
 
   RouterTables() { port_iface.fill(kNoIface); }
   bool enabled() const { return !ifaces.empty(); }

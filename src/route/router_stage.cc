@@ -9,10 +9,12 @@
 
 #include <cstring>
 
+#include "bridge/bridge_stage.h"
 #include "route/checksum.h"
 #include "route/icmp.h"
 #include "route/neighbour_frames.h"
 #include "route/neighbour_manager.h"
+#include "route/exception_path.h"
 #include "route/neighbour_table.h"
 
 namespace sy {
@@ -22,8 +24,25 @@ namespace {
 constexpr uint16_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged frames
 constexpr uint8_t kIcmp4DestUnreachable = 3;
 constexpr uint8_t kIcmp4TimeExceeded = 11;
+constexpr uint8_t kIcmp6EchoRequest = 128;
 constexpr uint8_t kIpv6FragmentHeader = 44;
 constexpr uint16_t kMaxFragments = 64;
+
+void iface_tx(WorkerCtx& w, const RouterIface& out, rte_mbuf* m) {
+  router_iface_tx(w, *w.snapshot, out, m);
+}
+
+// Answers go straight back to the port the asking frame came in on (a bridge
+// interface's frames carry it in mbuf->port), not through a MAC lookup that
+// may not have learned the asker yet.
+void reply_tx(WorkerCtx& w, const RouterIface& in, uint16_t l2_port, rte_mbuf* m) {
+  if (in.port != kNoPortId) return worker_tx(w, in.port, m);
+  const BridgeTables& bt = w.snapshot->bridge;
+  if (l2_port < kMaxPorts && bt.ports[l2_port].bridge == in.bridge &&
+      bt.ports[l2_port].carries(in.vlan))
+    return bridge_output_port(w, bt, l2_port, in.vlan, m);
+  router_iface_tx(w, *w.snapshot, in, m);
+}
 
 void drop(WorkerCtx& w, rte_mbuf* m, DropReason r) {
   w.counters.drop(r);
@@ -65,12 +84,13 @@ void icmp_error(WorkerCtx& w, const RouterIface& in, const rte_mbuf* m, bool v6,
   if (e == nullptr) return;
   w.counters.icmp(kind);
   w.counters.icmp_errors.add(1);
-  worker_tx(w, in.port, e);
+  reply_tx(w, in, m->port, e);
 }
 
 // The last step of forwarding: Ethernet rewrite towards the neighbour, or a
-// hand-over to the NeighbourManager while it resolves.
-void emit(WorkerCtx& w, const RouterIface& in, const RouterIface& out, const IpAddr& nh,
+// hand-over to the NeighbourManager while it resolves. `in` is null for the
+// kernel's own packets (no one to tell if resolution fails).
+void emit(WorkerCtx& w, const RouterIface* in, const RouterIface& out, const IpAddr& nh,
           rte_mbuf* m) {
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   NeighKey key = NeighKey::of(out.stable_id, nh);
@@ -80,13 +100,12 @@ void emit(WorkerCtx& w, const RouterIface& in, const RouterIface& out, const IpA
     w.neighbours->touch(pos, w.now_ns);
     eth->dst_addr = mac;
     eth->src_addr = out.mac;
-    worker_tx(w, out.port, m);
+    iface_tx(w, out, m);
     return;
   }
   NeighEvent ev{};
   ev.kind = NeighEventKind::kResolve;
-  ev.in_port = in.port;
-  ev.in_iface = in.stable_id;
+  ev.in_iface = in ? in->stable_id : 0;
   ev.key = key;
   ev.mac = eth->src_addr;  // the previous hop, for a host-unreachable answer
   ev.l3_off = kL3;
@@ -116,7 +135,7 @@ void arp_input(WorkerCtx& w, const RouterIface& in, rte_mbuf* m) {
   if (a.op == RTE_ARP_OP_REQUEST && for_us && !gratuitous) {
     arp_make_reply(m, kL3, in.mac);
     w.counters.neighbour_replies.add(1);
-    worker_tx(w, in.port, m);
+    reply_tx(w, in, m->port, m);
     return;
   }
   drop(w, m, DropReason::kNeighbourMessage);
@@ -144,13 +163,14 @@ void nd_input(WorkerCtx& w, const RouterIface& in, rte_mbuf* m) {
       eth_dst = v.lladdr;
     }
     rte_mbuf* na = nd_advert(w.pool, in.mac, v.target, dst, eth_dst, flags);
+    uint16_t l2_port = m->port;
     rte_pktmbuf_free(m);
     if (na == nullptr) {
       w.counters.drop(DropReason::kCopyFailed);
       return;
     }
     w.counters.neighbour_replies.add(1);
-    worker_tx(w, in.port, na);
+    reply_tx(w, in, l2_port, na);
     return;
   }
   if (v.type == kNdNeighbourAdvert && v.has_lladdr && !for_us) {
@@ -189,7 +209,7 @@ void forward4_out(WorkerCtx& w, const RouterIface& in, const RouterIface& out, c
   uint16_t total = rte_be_to_cpu_16(ip->total_length);
   if (total <= out.mtu) {
     ipv4_decrement_ttl(ip);
-    return emit(w, in, out, nh, m);
+    return emit(w, &in, out, nh, m);
   }
   if (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
     icmp_error(w, in, m, false, kIcmp4DestUnreachable, 4, out.mtu, IcmpKind::kFragNeeded);
@@ -223,18 +243,37 @@ void forward4_out(WorkerCtx& w, const RouterIface& in, const RouterIface& out, c
     auto* fip = reinterpret_cast<rte_ipv4_hdr*>(e + 1);
     fip->hdr_checksum = 0;
     fip->hdr_checksum = rte_ipv4_cksum(fip);
-    emit(w, in, out, nh, frags[i]);
+    emit(w, &in, out, nh, frags[i]);
   }
 }
 
-void local4(WorkerCtx& w, const RouterIface& in, rte_mbuf* m, const rte_ipv4_hdr* ip) {
-  if (ip->next_proto_id == IPPROTO_ICMP && !ipv4_fragment_of(ip) &&
-      icmp4_echo_reply(m, kL3, in.mac)) {
-    w.counters.icmp(IcmpKind::kEchoReply);
-    worker_tx(w, in.port, m);
-    return;
+// Hands a packet for one of our addresses to the kernel (exception path).
+void punt(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte_mbuf* m) {
+  if (w.punt == nullptr) return drop(w, m, DropReason::kLocalUnhandled);
+  uint32_t rate = rt.punt_rate_per_sec;
+  if (!w.punt_bucket.take(rate, rate / 10 + 1, w.now_ns))
+    return drop(w, m, DropReason::kPuntRateLimited);
+  rte_pktmbuf_adj(m, kL3);
+  PuntItem item{m, in.stable_id, 0};
+  if (rte_ring_enqueue_elem(w.punt, &item, sizeof(item)) != 0)
+    return drop(w, m, DropReason::kPuntQueueFull);
+  w.counters.punted.add(1);
+}
+
+void local4(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte_mbuf* m,
+            const rte_ipv4_hdr* ip) {
+  if (ip->next_proto_id == IPPROTO_ICMP && !ipv4_fragment_of(ip)) {
+    auto* icmp = reinterpret_cast<const uint8_t*>(ip) + (ip->version_ihl & 0x0f) * 4;
+    if (m->data_len > icmp - rte_pktmbuf_mtod(m, const uint8_t*) && *icmp == 8) {
+      if (icmp4_echo_reply(m, kL3, in.mac)) {
+        w.counters.icmp(IcmpKind::kEchoReply);
+        reply_tx(w, in, m->port, m);
+        return;
+      }
+      return drop(w, m, DropReason::kBadIpHeader);
+    }
   }
-  drop(w, m, DropReason::kLocalUnhandled);
+  punt(w, rt, in, m);
 }
 
 void ipv4_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte_mbuf* m) {
@@ -259,7 +298,7 @@ void ipv4_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
   uint8_t src16[16] = {};
   std::memcpy(src16, &ip->src_addr, 4);
   uint32_t ri = fr.resolve(value, src16);
-  if (ri != kNoRoute && fr.routes[ri].type == RouteType::kLocal) return local4(w, in, m, ip);
+  if (ri != kNoRoute && fr.routes[ri].type == RouteType::kLocal) return local4(w, rt, in, m, ip);
   if (ip->time_to_live <= 1) {
     icmp_error(w, in, m, false, kIcmp4TimeExceeded, 0, 0, IcmpKind::kTimeExceeded);
     return drop(w, m, DropReason::kTtlExceeded);
@@ -295,13 +334,18 @@ uint32_t flow_hash6(const RouterTables& rt, const rte_mbuf* m, const rte_ipv6_hd
   return ecmp_hash(f, rt.hash);
 }
 
-void local6(WorkerCtx& w, const RouterIface& in, rte_mbuf* m, const rte_ipv6_hdr* ip) {
-  if (ip->proto == IPPROTO_ICMPV6 && icmp6_echo_reply(m, kL3, in.mac)) {
-    w.counters.icmp(IcmpKind::kEchoReply);
-    worker_tx(w, in.port, m);
-    return;
+void local6(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte_mbuf* m,
+            const rte_ipv6_hdr* ip) {
+  if (ip->proto == IPPROTO_ICMPV6 && m->data_len > kL3 + sizeof(rte_ipv6_hdr) &&
+      *reinterpret_cast<const uint8_t*>(ip + 1) == kIcmp6EchoRequest) {
+    if (icmp6_echo_reply(m, kL3, in.mac)) {
+      w.counters.icmp(IcmpKind::kEchoReply);
+      reply_tx(w, in, m->port, m);
+      return;
+    }
+    return drop(w, m, DropReason::kBadIpHeader);
   }
-  drop(w, m, DropReason::kLocalUnhandled);
+  punt(w, rt, in, m);
 }
 
 void ipv6_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte_mbuf* m) {
@@ -323,7 +367,7 @@ void ipv6_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
   std::memcpy(dst[0], ip->dst_addr, 16);
   if (fr.fib) fr.fib->lookup6(dst, &value, 1);
   uint32_t ri = fr.resolve(value, ip->src_addr);
-  if (ri != kNoRoute && fr.routes[ri].type == RouteType::kLocal) return local6(w, in, m, ip);
+  if (ri != kNoRoute && fr.routes[ri].type == RouteType::kLocal) return local6(w, rt, in, m, ip);
   // Link-local destinations are never forwarded (RFC 4291 2.5.6).
   if (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80) {
     icmp_error(w, in, m, true, 1, 2, 0, IcmpKind::kNetUnreachable);  // beyond scope
@@ -351,15 +395,63 @@ void ipv6_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
     return drop(w, m, DropReason::kMtuExceeded);
   }
   ip->hop_limits--;
-  emit(w, in, out, nh.direct ? IpAddr::from_v6(ip->dst_addr) : nh.gateway, m);
+  emit(w, &in, out, nh.direct ? IpAddr::from_v6(ip->dst_addr) : nh.gateway, m);
 }
 
 }  // namespace
 
-void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
-                    uint16_t n) {
+void router_local_output(WorkerCtx& w, const Tables& t, rte_mbuf* m) {
   const RouterTables& rt = t.router;
-  const RouterIface& in = rt.ifaces[rt.port_iface[in_port]];
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  bool v6 = eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+  w.counters.local_out.add(1);
+  uint32_t need = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
+  if (m->data_len < need) return drop(w, m, DropReason::kBadIpHeader);
+  const FamilyRoutes& fr = rt.family(v6);
+  IpAddr dst, src;
+  uint32_t len;
+  const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
+  if (v6) {
+    auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+    dst = IpAddr::from_v6(ip->dst_addr);
+    src = IpAddr::from_v6(ip->src_addr);
+    len = sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len);
+  } else {
+    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+    dst = IpAddr::from_v4_host(rte_be_to_cpu_32(ip->dst_addr));
+    src = IpAddr::from_v4_host(rte_be_to_cpu_32(ip->src_addr));
+    len = rte_be_to_cpu_16(ip->total_length);
+  }
+  uint32_t ri = fr.lookup(dst, src);
+  if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal)
+    return drop(w, m, DropReason::kNoRoute);
+  const NhGroup& g = rt.groups[fr.routes[ri].group];
+  uint32_t hash = 0;
+  if (g.bucket_mask)
+    hash = v6 ? flow_hash6(rt, m, reinterpret_cast<const rte_ipv6_hdr*>(l3))
+              : flow_hash4(rt, m, reinterpret_cast<const rte_ipv4_hdr*>(l3));
+  const NextHop& nh = rt.pick(g, hash);
+  const RouterIface& out = rt.ifaces[nh.iface];
+  if (len > out.mtu) return drop(w, m, DropReason::kMtuExceeded);
+  emit(w, nullptr, out, nh.direct ? dst : nh.gateway, m);
+}
+
+void router_iface_tx(WorkerCtx& w, const Tables& t, const RouterIface& out, rte_mbuf* m) {
+  if (out.port != kNoPortId) {
+    worker_tx(w, out.port, m);
+    return;
+  }
+  bridge_output(w, t.bridge, out.bridge, out.vlan, m);
+}
+
+void router_iface_tx_by_id(WorkerCtx& w, const Tables& t, uint32_t stable_id, rte_mbuf* m) {
+  for (const RouterIface& i : t.router.ifaces)
+    if (i.stable_id == stable_id) return router_iface_tx(w, t, i, m);
+  drop(w, m, DropReason::kNoRoute);
+}
+
+void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
+  const RouterTables& rt = t.router;
   if (w.icmp_limiter_generation != t.generation) {
     // Each worker takes its share of the per-source budget.
     uint32_t rate = rt.icmp.rate_per_sec;
@@ -367,25 +459,23 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     w.icmp_limiter.configure(share, std::max<uint32_t>(1, rt.icmp.burst / w.nb_workers));
     w.icmp_limiter_generation = t.generation;
   }
-  for (uint16_t i = 0; i < n; i++) {
-    rte_mbuf* m = pkts[i];
-    if (m->data_len < RTE_ETHER_HDR_LEN) {
-      drop(w, m, DropReason::kRunt);
-      continue;
-    }
-    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    if (!rte_is_multicast_ether_addr(&eth->dst_addr) &&
-        !rte_is_same_ether_addr(&eth->dst_addr, &in.mac)) {
-      drop(w, m, DropReason::kNotForRouter);
-      continue;
-    }
-    switch (rte_be_to_cpu_16(eth->ether_type)) {
-      case RTE_ETHER_TYPE_ARP: arp_input(w, in, m); break;
-      case RTE_ETHER_TYPE_IPV4: ipv4_input(w, rt, in, m); break;
-      case RTE_ETHER_TYPE_IPV6: ipv6_input(w, rt, in, m); break;
-      default: drop(w, m, DropReason::kUnsupportedEthertype); break;
-    }
+  if (m->data_len < RTE_ETHER_HDR_LEN) return drop(w, m, DropReason::kRunt);
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  if (!rte_is_multicast_ether_addr(&eth->dst_addr) &&
+      !rte_is_same_ether_addr(&eth->dst_addr, &in.mac))
+    return drop(w, m, DropReason::kNotForRouter);
+  switch (rte_be_to_cpu_16(eth->ether_type)) {
+    case RTE_ETHER_TYPE_ARP: return arp_input(w, in, m);
+    case RTE_ETHER_TYPE_IPV4: return ipv4_input(w, rt, in, m);
+    case RTE_ETHER_TYPE_IPV6: return ipv6_input(w, rt, in, m);
+    default: return drop(w, m, DropReason::kUnsupportedEthertype);
   }
+}
+
+void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
+                    uint16_t n) {
+  const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
+  for (uint16_t i = 0; i < n; i++) router_input(w, t, in, pkts[i]);
 }
 
 }  // namespace sy

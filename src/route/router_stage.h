@@ -31,4 +31,18 @@ namespace sy {
 void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n);
 
+// One frame received by a router interface (from its port, or handed over by
+// the bridge for a bridge interface, VLAN tag already removed).
+void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
+
+// Sends a complete (untagged) frame out a router interface: its port, or its
+// bridge domain (MAC table lookup, flood when unknown, VLAN tagging per member).
+void router_iface_tx(WorkerCtx& w, const Tables& t, const RouterIface& out, rte_mbuf* m);
+// The same by stable id (frames from the NeighbourManager); gone: counted drop.
+void router_iface_tx_by_id(WorkerCtx& w, const Tables& t, uint32_t stable_id, rte_mbuf* m);
+
+// A packet the kernel sent through the exception path (Ethernet header with
+// only the ether type set): routed like a forwarded one, without TTL change.
+void router_local_output(WorkerCtx& w, const Tables& t, rte_mbuf* m);
+
 }  // namespace sy

@@ -3,6 +3,9 @@
 //   switchyardctl [--server ADDR] [--json] config apply FILE [--dry-run]
 //   switchyardctl [--server ADDR] [--json] config get
 //   switchyardctl [--server ADDR] [--json] show ports | show stats | show bridge macs [BRIDGE]
+//   switchyardctl [--server ADDR] [--json] show interfaces | show routes [--v6] | show neighbours
+//   switchyardctl [--server ADDR] [--json] show route lookup ADDR [--src ADDR] [--proto N]
+//                                          [--sport N] [--dport N]
 //
 // Exit codes: 0 ok, 1 rejected config or failed request, 2 server unreachable, 64 usage.
 #include <google/protobuf/util/json_util.h>
@@ -30,6 +33,11 @@ constexpr const char* kUsage =
     "  show ports                      ports, link state, queues, counters\n"
     "  show stats                      ports, workers, drops by reason, bridges\n"
     "  show bridge macs [BRIDGE]       MAC tables\n"
+    "  show interfaces                 router interfaces and their addresses\n"
+    "  show routes [--v6]              the IPv4 (or IPv6) routing table with ECMP shares\n"
+    "  show route lookup ADDR [--src ADDR] [--proto N] [--sport N] [--dport N]\n"
+    "                                  which route and next hop that flow takes\n"
+    "  show neighbours                 ARP/ND cache: state, age, packets waiting\n"
     "ADDR defaults to $SWITCHYARD_SERVER or 127.0.0.1:50051.\n";
 
 std::string to_json(const google::protobuf::Message& m) {
@@ -69,8 +77,16 @@ class Ctl {
   Ctl(const std::string& server, bool json)
       : server_(server),
         json_(json),
-        stub_(pb::Switchyard::NewStub(
-            grpc::CreateChannel(server, grpc::InsecureChannelCredentials()))) {}
+        stub_(pb::Switchyard::NewStub(grpc::CreateCustomChannel(
+            server, grpc::InsecureChannelCredentials(), channel_args()))) {}
+
+  // Routing tables and configs with a million routes are tens of MB.
+  static grpc::ChannelArguments channel_args() {
+    grpc::ChannelArguments a;
+    a.SetMaxReceiveMessageSize(-1);
+    a.SetMaxSendMessageSize(-1);
+    return a;
+  }
 
   template <typename Req, typename Resp, typename Fn>
   int call(Fn fn, const Req& req, Resp* resp) {
@@ -206,6 +222,99 @@ class Ctl {
     return 0;
   }
 
+  int show_interfaces() {
+    pb::ListInterfacesResponse resp;
+    if (int rc = call(&pb::Switchyard::Stub::ListInterfaces, pb::ListInterfacesRequest(), &resp))
+      return rc;
+    if (json_) {
+      std::cout << to_json(resp);
+      return 0;
+    }
+    Table t({"INTERFACE", "PORT", "MAC", "MTU", "ADDRESSES"});
+    for (const auto& i : resp.interfaces()) {
+      std::string addrs;
+      for (const auto& a : i.addresses()) addrs += (addrs.empty() ? "" : " ") + a;
+      t.row({i.name(), i.port(), i.mac(), num(i.mtu()), addrs});
+    }
+    t.print(std::cout);
+    return 0;
+  }
+
+  static std::string next_hops_text(const pb::RouteInfo& r) {
+    std::string s;
+    for (const auto& nh : r.next_hops()) {
+      if (!s.empty()) s += ", ";
+      s += (nh.gateway().empty() ? "dev " : "via " + nh.gateway() + " dev ") + nh.interface();
+      if (r.next_hops_size() > 1)
+        s += " weight " + num(nh.weight()) + " (" + num(nh.buckets()) + " buckets)";
+    }
+    return s;
+  }
+
+  int show_routes(bool v6) {
+    pb::ListRoutesRequest req;
+    req.set_v6(v6);
+    pb::ListRoutesResponse resp;
+    if (int rc = call(&pb::Switchyard::Stub::ListRoutes, req, &resp)) return rc;
+    if (json_) {
+      std::cout << to_json(resp);
+      return 0;
+    }
+    Table t({"DESTINATION", "SOURCE", "TYPE", "ORIGIN", "NEXT HOPS"});
+    for (const auto& r : resp.routes())
+      t.row({r.destination(), r.source().empty() ? "any" : r.source(), r.type(), r.origin(),
+             next_hops_text(r)});
+    t.print(std::cout);
+    std::cout << resp.routes_size() << " routes\n";
+    return 0;
+  }
+
+  int route_lookup(const pb::LookupRouteRequest& req) {
+    pb::LookupRouteResponse resp;
+    if (int rc = call(&pb::Switchyard::Stub::LookupRoute, req, &resp)) return rc;
+    if (json_) {
+      std::cout << to_json(resp);
+      return 0;
+    }
+    if (!resp.found()) {
+      std::cout << req.destination() << ": no route (answered with destination unreachable)\n";
+      return 0;
+    }
+    const pb::RouteInfo& r = resp.route();
+    std::cout << req.destination() << " matches " << r.destination()
+              << (r.source().empty() ? "" : " from " + r.source()) << " (" << r.type() << ", "
+              << r.origin() << ")\n";
+    if (resp.local()) {
+      std::cout << "  local address of " << r.next_hops(0).interface() << "\n";
+    } else if (r.type() == "normal") {
+      const auto& nh = resp.next_hop();
+      std::cout << "  next hop: " << (nh.gateway().empty() ? "direct" : nh.gateway()) << " dev "
+                << nh.interface();
+      if (r.next_hops_size() > 1)
+        std::cout << " (bucket " << resp.bucket() << " of ECMP over " << r.next_hops_size()
+                  << " next hops)";
+      std::cout << "\n";
+    }
+    return 0;
+  }
+
+  int show_neighbours() {
+    pb::ListNeighboursResponse resp;
+    if (int rc = call(&pb::Switchyard::Stub::ListNeighbours, pb::ListNeighboursRequest(), &resp))
+      return rc;
+    if (json_) {
+      std::cout << to_json(resp);
+      return 0;
+    }
+    Table t({"INTERFACE", "ADDRESS", "MAC", "STATE", "AGE", "HELD"});
+    for (const auto& n : resp.neighbours())
+      t.row({n.interface(), n.address(), n.mac().empty() ? "-" : n.mac(), n.state(),
+             n.state() == "static" ? "-" : num(n.age_seconds()) + "s", num(n.held_packets())});
+    t.print(std::cout);
+    std::cout << resp.neighbours_size() << " entries\n";
+    return 0;
+  }
+
  private:
   std::string server_;
   bool json_;
@@ -217,8 +326,16 @@ class Ctl {
 int main(int argc, char** argv) {
   const char* env = std::getenv("SWITCHYARD_SERVER");
   std::string server = env && *env ? env : "127.0.0.1:50051";
-  bool json = false, dry_run = false;
+  bool json = false, dry_run = false, v6 = false;
+  pb::LookupRouteRequest lookup;
   std::vector<std::string> words;
+  auto number = [&](const char* v, uint32_t max, uint32_t* out) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || n > max) return false;
+    *out = static_cast<uint32_t>(n);
+    return true;
+  };
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a == "--server" && i + 1 < argc) {
@@ -227,6 +344,19 @@ int main(int argc, char** argv) {
       json = true;
     } else if (a == "--dry-run") {
       dry_run = true;
+    } else if (a == "--v6") {
+      v6 = true;
+    } else if (a == "--src" && i + 1 < argc) {
+      lookup.set_source(argv[++i]);
+    } else if ((a == "--proto" || a == "--sport" || a == "--dport") && i + 1 < argc) {
+      uint32_t n;
+      if (!number(argv[++i], a == "--proto" ? 255 : 65535, &n)) {
+        std::cerr << "switchyardctl: " << a << ": not a number in range\n" << kUsage;
+        return 64;
+      }
+      if (a == "--proto") lookup.set_protocol(n);
+      else if (a == "--sport") lookup.set_src_port(n);
+      else lookup.set_dst_port(n);
     } else if (a == "-h" || a == "--help") {
       std::cout << kUsage;
       return 0;
@@ -248,6 +378,14 @@ int main(int argc, char** argv) {
   if (is({"show", "stats"}) && words.size() == 2) return ctl.show_stats();
   if (is({"show", "bridge", "macs"}) && words.size() <= 4)
     return ctl.show_macs(words.size() == 4 ? words[3] : "");
+  if (is({"show", "interfaces"}) && words.size() == 2) return ctl.show_interfaces();
+  if (is({"show", "routes"}) && words.size() == 2) return ctl.show_routes(v6);
+  if (is({"show", "route", "lookup"}) && words.size() == 4) {
+    lookup.set_destination(words[3]);
+    return ctl.route_lookup(lookup);
+  }
+  if ((is({"show", "neighbours"}) || is({"show", "neighbors"})) && words.size() == 2)
+    return ctl.show_neighbours();
   std::cerr << kUsage;
   return 64;
 }

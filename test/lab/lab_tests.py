@@ -23,6 +23,7 @@ from junit_report import write_junit  # noqa: E402
 LAB = os.path.join(ROOT, "scripts", "lab.sh")
 CONFIG = os.path.join(ROOT, "config", "lab.yaml")  # AF_XDP ports
 CONFIG_AF_PACKET = os.path.join(ROOT, "config", "lab-af-packet.yaml")
+CONFIG_ROUTER = os.path.join(ROOT, "config", "lab-router.yaml")
 DUT = "sy-dut"
 H = {1: "100.64.10.1", 2: "100.64.10.2", 3: "100.64.10.3"}
 H6 = {1: "2001:db8:10::1", 2: "2001:db8:10::2", 3: "2001:db8:10::3"}
@@ -228,6 +229,36 @@ def test_check_config(lab):
         assert needle in r.stderr, r.stderr
 
 
+def test_bridge_hosts_reach_the_router_interface_on_the_bridge(lab):
+    """Integrated routing and bridging: a router interface on the lab bridge with
+    two subnets; h1 reaches h3's second-subnet address only through the router."""
+    irb = lab_config() + """interfaces:
+  - {name: irb, bridge: lab, addresses: ["100.64.10.254/24", "100.64.20.254/24", "2001:db8:10::fe/64"]}
+"""
+    path = write(lab, "irb.yaml", irb)
+    r = lab.ctl("config", "apply", path)
+    assert "applied" in r.stdout, r.stdout + r.stderr
+    ns("sy-h3", ["ip", "addr", "add", "100.64.20.3/24", "dev", "eth0"])
+    ns("sy-h1", ["ip", "route", "replace", "100.64.20.0/24", "via", "100.64.10.254"])
+    try:
+        r = ns("sy-h1", ["ping", "-c", "3", "-i", "0.2", "-W", "2", "100.64.10.254"], check=False)
+        assert r.returncode == 0, f"router interface on the bridge not answering:\n{r.stdout}"
+        r = ns("sy-h2", ["ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "2001:db8:10::fe"], check=False)
+        assert r.returncode == 0, f"IPv6 on the bridge interface:\n{r.stdout}"
+        r = ns("sy-h1", ["ping", "-c", "3", "-i", "0.2", "-W", "2", "100.64.20.3"], check=False)
+        assert r.returncode == 0, f"routed through the bridge interface:\n{r.stdout}\n{lab.log()}"
+        r = ns("sy-h1", ["traceroute", "-n", "-q", "1", "-w", "2", "-m", "3", "100.64.20.3"],
+               check=False, timeout=60)
+        assert "100.64.10.254" in r.stdout, r.stdout
+    finally:
+        ns("sy-h1", ["ip", "route", "del", "100.64.20.0/24"], check=False)
+        ns("sy-h3", ["ip", "addr", "del", "100.64.20.3/24", "dev", "eth0"], check=False)
+        lab.ctl("config", "apply", CONFIG, check=False)
+    # The bridge still bridges.
+    r = ns("sy-h1", ["ping", "-c", "2", "-i", "0.2", "-W", "2", H[3]], check=False)
+    assert r.returncode == 0, r.stdout
+
+
 def test_af_packet_ports_forward_too(lab):
     assert lab.stop() == 0, lab.log()
     try:
@@ -256,11 +287,207 @@ def test_sigterm_stops_cleanly(lab):
     assert r.returncode == 0, r.stdout
 
 
+# --- the lab as a router (config/lab-router.yaml); these run last -------------------
+R = {1: "100.64.1.2", 2: "100.64.2.2", 3: "100.64.3.2"}
+R6 = {1: "2001:db8:a1::2", 2: "2001:db8:a2::2", 3: "2001:db8:a3::2"}
+ANYCAST, ANYCAST6 = "100.64.99.1", "2001:db8:99::1"
+
+UDP_SINK = r"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 9999)); s.settimeout(0.5)
+seen = {}
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    try:
+        data, addr = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    seen[addr[1]] = seen.get(addr[1], 0) + 1
+print(" ".join(f"{k}:{v}" for k, v in sorted(seen.items())))
+"""
+
+UDP_FLOWS = r"""
+import socket, sys, time
+dst, flows, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fam = socket.AF_INET6 if ':' in dst else socket.AF_INET
+socks = []
+for i in range(flows):
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.bind(("", 20000 + i)); socks.append(s)
+for _ in range(per):
+    for s in socks:
+        s.sendto(b"x" * 64, (dst, 9999)); time.sleep(0.002)
+"""
+
+
+def router_setup(lab):
+    """Stops the bridge, re-addresses the hosts onto three subnets, starts the router."""
+    assert lab.stop() == 0, lab.log()
+    for i in (1, 2, 3):
+        h = f"sy-h{i}"
+        ns(h, ["ip", "addr", "flush", "dev", "eth0"])
+        ns(h, ["ip", "addr", "add", f"100.64.{i}.2/24", "dev", "eth0"])
+        ns(h, ["ip", "addr", "add", f"2001:db8:a{i}::2/64", "dev", "eth0", "nodad"])
+        ns(h, ["ip", "route", "replace", "default", "via", f"100.64.{i}.1"])
+        ns(h, ["ip", "-6", "route", "replace", "default", "via", f"2001:db8:a{i}::1"])
+    for i in (2, 3):
+        ns(f"sy-h{i}", ["ip", "addr", "add", f"{ANYCAST}/32", "dev", "lo"])
+        ns(f"sy-h{i}", ["ip", "addr", "add", f"{ANYCAST6}/128", "dev", "lo"])
+    lab.start(CONFIG_ROUTER)
+
+
+def test_router_ping_v4_v6(lab):
+    router_setup(lab)
+    for dst in (2, 3):
+        r = ns("sy-h1", ["ping", "-c", "3", "-i", "0.2", "-W", "2", R[dst]], check=False)
+        assert r.returncode == 0, f"h1 → h{dst} routed ping failed:\n{r.stdout}{r.stderr}\n{lab.log()}"
+        r = ns("sy-h1", ["ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", R6[dst]], check=False)
+        assert r.returncode == 0, f"h1 → h{dst} routed IPv6 ping failed:\n{r.stdout}{r.stderr}"
+    # The appliance answers for its own addresses.
+    r = ns("sy-h2", ["ping", "-c", "2", "-i", "0.2", "-W", "2", "100.64.1.1"], check=False)
+    assert r.returncode == 0, r.stdout
+    r = ns("sy-h3", ["ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "2001:db8:a3::1"], check=False)
+    assert r.returncode == 0, r.stdout
+
+
+def test_router_traceroute_shows_the_appliance(lab):
+    r = ns("sy-h1", ["traceroute", "-n", "-q", "1", "-w", "2", "-m", "4", R[3]], check=False,
+           timeout=60)
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) >= 3, r.stdout + r.stderr
+    assert "100.64.1.1" in lines[1], f"first hop is not the appliance:\n{r.stdout}"
+    assert R[3] in lines[2], f"second hop is not the destination:\n{r.stdout}"
+    # A reject route answers administratively prohibited ("!X").
+    r = ns("sy-h1", ["traceroute", "-n", "-q", "1", "-w", "2", "-m", "3", "100.64.66.5"],
+           check=False, timeout=60)
+    assert "!X" in r.stdout, r.stdout
+
+
+def test_router_tcp_transfer(lab):
+    data = os.path.join(lab.tmp, "blob")
+    with open(data, "wb") as f:
+        f.write(os.urandom(4 * 1024 * 1024))
+    srv = subprocess.Popen(["ip", "netns", "exec", "sy-h3", "/usr/bin/python3", "-m", "http.server",
+                            "--bind", R[3], "8080", "--directory", lab.tmp],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    try:
+        out = os.path.join(lab.tmp, "fetched-routed")
+        for _ in range(50):
+            r = ns("sy-h1", ["curl", "-sf", "--max-time", "30", "-o", out,
+                             f"http://{R[3]}:8080/blob"], check=False, timeout=40)
+            if r.returncode == 0:
+                break
+            time.sleep(0.2)
+        assert r.returncode == 0, f"curl through the router failed: {r.stderr}"
+        assert open(out, "rb").read() == open(data, "rb").read(), "transferred file differs"
+    finally:
+        os.kill(srv.pid, signal.SIGTERM)
+        srv.wait(10)
+
+
+def run_ecmp(lab, dst, bind):
+    sinks = {}
+    for i in (2, 3):
+        sinks[i] = subprocess.Popen(["ip", "netns", "exec", f"sy-h{i}", "/usr/bin/python3", "-c",
+                                     UDP_SINK, bind, "12"], stdout=subprocess.PIPE, text=True,
+                                    start_new_session=True)
+    time.sleep(1.0)
+    ns("sy-h1", ["/usr/bin/python3", "-c", UDP_FLOWS, dst, "64", "5"], timeout=60)
+    got = {}
+    for i, p in sinks.items():
+        out, _ = p.communicate(timeout=30)
+        got[i] = dict((int(k), int(v)) for k, v in (x.split(":") for x in out.split()))
+    return got
+
+
+def test_router_ecmp_spreads_flows_each_on_one_path(lab):
+    for dst in (R[2], R[3], R6[2], R6[3]):  # resolve both next hops first
+        ns("sy-h1", ["ping", "-c", "1", "-W", "2", dst], check=False)
+    for dst, bind in ((ANYCAST, "0.0.0.0"), (ANYCAST6, "::")):
+        got = run_ecmp(lab, dst, bind)
+        flows2, flows3 = set(got[2]), set(got[3])
+        assert not (flows2 & flows3), f"flows split across paths: {sorted(flows2 & flows3)}"
+        assert len(flows2 | flows3) == 64, f"{dst}: flows lost: got {len(flows2 | flows3)} of 64"
+        assert all(n == 5 for n in list(got[2].values()) + list(got[3].values())), got
+        assert len(flows2) >= 12 and len(flows3) >= 12, \
+            f"{dst}: uneven spread {len(flows2)}/{len(flows3)}"
+    r = lab.ctl("show", "route", "lookup", ANYCAST, "--src", R[1], "--proto", "17",
+                "--sport", "20000", "--dport", "9999")
+    assert "next hop: 100.64." in r.stdout and "ECMP over 2" in r.stdout, r.stdout
+
+
+def test_router_show_routes_neighbours_metrics(lab):
+    r = lab.ctl("show", "routes")
+    for needle in ("100.64.99.0/24", "512 buckets", "100.64.1.0/24", "connected", "reject"):
+        assert needle in r.stdout, r.stdout
+    r = lab.ctl("show", "routes", "--v6")
+    assert "2001:db8:99::/64" in r.stdout, r.stdout
+    r = lab.ctl("show", "neighbours")
+    assert R[2] in r.stdout and "reachable" in r.stdout, r.stdout
+    r = lab.ctl("show", "interfaces")
+    assert "100.64.1.1/24" in r.stdout and "fe80::" in r.stdout, r.stdout
+    text = ns(DUT, ["curl", "-sf", "--max-time", "10", "http://127.0.0.1:9469/metrics"]).stdout
+    for name in ("switchyard_fib_routes", "switchyard_icmp_sent_total", "switchyard_neighbours"):
+        assert name in text, f"{name} missing from scrape"
+    p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, f"promtool: {p.stdout}{p.stderr}"
+
+
+def test_router_secondary_address_added_live(lab):
+    text = open(CONFIG_ROUTER).read().replace('"100.64.1.1/24",', '"100.64.1.1/24", "100.64.11.1/24",')
+    path = write(lab, "router-secondary.yaml", text)
+    ns("sy-h1", ["ip", "addr", "add", "100.64.11.2/24", "dev", "eth0"])
+    r = lab.ctl("config", "apply", path)
+    assert "applied" in r.stdout, r.stdout + r.stderr
+    r = ns("sy-h1", ["ping", "-c", "3", "-i", "0.2", "-W", "2", "-I", "100.64.11.2", "100.64.11.1"],
+           check=False)
+    assert r.returncode == 0, f"secondary address not answering:\n{r.stdout}"
+    # Traffic from the new subnet is routed too.
+    r = ns("sy-h1", ["ping", "-c", "2", "-i", "0.2", "-W", "2", "-I", "100.64.11.2", R[2]], check=False)
+    assert r.returncode == 0, r.stdout
+
+
+def test_router_exception_path_tcp_to_host_listener(lab):
+    r = ns(DUT, ["ip", "-br", "addr", "show", "dev", "sy-net1"], check=False)
+    assert "100.64.1.1/24" in r.stdout and "2001:db8:a1::1/64" in r.stdout, r.stdout + r.stderr
+    with open(os.path.join(lab.tmp, "hello"), "w") as f:
+        f.write("hello from the appliance's kernel\n")
+    srv = subprocess.Popen(["ip", "netns", "exec", DUT, "/usr/bin/python3", "-m", "http.server",
+                            "--bind", "::", "8081", "--directory", lab.tmp],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    try:
+        for url in ("http://100.64.1.1:8081/hello", "http://[2001:db8:a1::1]:8081/hello"):
+            for _ in range(50):
+                r = ns("sy-h1", ["curl", "-sf", "--max-time", "5", url], check=False, timeout=10)
+                if r.returncode == 0:
+                    break
+                time.sleep(0.2)
+            assert r.returncode == 0 and "hello from" in r.stdout, f"{url}: {r.stderr}\n{lab.log()}"
+        # An address on another interface is reached through the data plane too.
+        r = ns("sy-h2", ["curl", "-sf", "--max-time", "5", "http://100.64.1.1:8081/hello"],
+               check=False, timeout=10)
+        assert r.returncode == 0, r.stderr
+    finally:
+        os.kill(srv.pid, signal.SIGTERM)
+        srv.wait(10)
+    text = ns(DUT, ["curl", "-sf", "--max-time", "10", "http://127.0.0.1:9469/metrics"]).stdout
+    m = re.search(r"switchyard_exception_from_kernel_total (\d+)", text)
+    assert m and int(m.group(1)) > 0, "nothing came back from the kernel according to metrics"
+
+
 TESTS = [test_check_config, test_ping_through_bridge, test_tcp_transfer_through_bridge,
          test_macs_learned_and_shown, test_config_apply_during_ping_loses_nothing,
          test_bad_config_rejected_old_one_still_forwards, test_dry_run_reports_diff,
          test_metrics_pass_promtool, test_show_commands, test_second_instance_same_prefix_refused,
-         test_af_packet_ports_forward_too, test_sigterm_stops_cleanly]
+         test_bridge_hosts_reach_the_router_interface_on_the_bridge,
+         test_af_packet_ports_forward_too, test_sigterm_stops_cleanly,
+         test_router_ping_v4_v6, test_router_traceroute_shows_the_appliance,
+         test_router_tcp_transfer, test_router_ecmp_spreads_flows_each_on_one_path,
+         test_router_show_routes_neighbours_metrics, test_router_exception_path_tcp_to_host_listener,
+         test_router_secondary_address_added_live]
 
 
 def main():

@@ -108,6 +108,7 @@ Harness::Harness(const std::string& yaml, unsigned workers, bool manual, uint16_
   opts.idle_sleep_us = idle_sleep_us;
   opts.mbufs = 8191;
   opts.mac_capacity = 4096;
+  opts.exception_path = false;  // no TUN devices in the test host's namespace
   std::string err;
   dp_ = Dataplane::create(opts, &err);
   if (!dp_) throw std::runtime_error(err);

@@ -95,9 +95,11 @@ uint64_t counter_sum(Harness& h, Counter WorkerCounters::*c) {
 void check_books(Harness& h) {
   uint64_t created = counter_sum(h, &WorkerCounters::icmp_errors) +
                      counter_sum(h, &WorkerCounters::fragments) +
-                     counter_sum(h, &WorkerCounters::injected);
+                     counter_sum(h, &WorkerCounters::injected) +
+                     counter_sum(h, &WorkerCounters::local_out);
   CHECK(h.rx() + h.flood_copies() + created ==
-        h.tx() + h.total_drops() + counter_sum(h, &WorkerCounters::held));
+        h.tx() + h.total_drops() + counter_sum(h, &WorkerCounters::held) +
+            counter_sum(h, &WorkerCounters::punted));
 }
 
 }  // namespace
@@ -437,5 +439,144 @@ TEST_CASE("router: malformed packets are counted drops") {
   CHECK(h.drops(DropReason::kBadIpHeader) == 1);
   CHECK(h.drops(DropReason::kNotForRouter) == 1);
   CHECK(h.drops(DropReason::kUnsupportedEthertype) == 1);
+  check_books(h);
+}
+
+TEST_CASE("router: removing an ECMP next hop moves only the flows that used it") {
+  std::string three = kRouter;
+  const std::string two_hops = "[{gateway: \"10.0.2.254\"}, {gateway: \"10.0.3.254\"}]";
+  three.replace(three.find(two_hops), two_hops.size(),
+                "[{gateway: \"10.0.2.254\"}, {gateway: \"10.0.3.254\"}, {gateway: \"10.0.2.253\"}]");
+  three.replace(three.find("neighbours:\n"), 12,
+                "neighbours:\n  - {interface: wan, address: \"10.0.2.253\", mac: \"02:00:00:00:02:fd\"}\n");
+  Harness h(three);
+  settle(h);
+  auto paths = [&] {
+    std::map<uint16_t, std::string> out;  // flow → "port/dst MAC"
+    for (uint16_t sport = 1000; sport < 1600; sport++) {
+      h.send("p0", udp_frame("10.0.1.10", "172.16.1.1", {}, 18, sport, 80));
+      h.step();
+      auto got = h.recv_all();
+      REQUIRE(got.size() == 1);
+      out[sport] = got.begin()->first + "/" + hex(slice(got.begin()->second.at(0), 0, 6));
+    }
+    return out;
+  };
+  auto before = paths();
+  std::map<std::string, int> share;
+  for (auto& [f, p] : before) share[p]++;
+  REQUIRE(share.size() == 3);
+  // Drop the member via alt (10.0.3.254).
+  std::string two = three;
+  two.replace(two.find(", {gateway: \"10.0.3.254\"}"), std::string(", {gateway: \"10.0.3.254\"}").size(), "");
+  REQUIRE(h.apply_yaml(two).ok);
+  auto after = paths();
+  int moved = 0, kept = 0;
+  for (auto& [f, p] : before) {
+    if (p.rfind("p2/", 0) == 0) {
+      CHECK(after[f].rfind("p1/", 0) == 0);
+      moved++;
+    } else {
+      CHECK(after[f] == p);  // flows on surviving members stay put
+      kept++;
+    }
+  }
+  CHECK(moved > 100);
+  CHECK(kept > 300);
+  // Adding it back moves only about its fair share (a third) back.
+  REQUIRE(h.apply_yaml(three).ok);
+  auto again = paths();
+  int back = 0;
+  for (auto& [f, p] : after)
+    if (again[f] != p) {
+      CHECK(again[f].rfind("p2/", 0) == 0);
+      back++;
+    }
+  CHECK(back > 120);
+  CHECK(back < 280);
+}
+
+namespace {
+
+// A router interface on VLAN 10 of a bridge (integrated routing and bridging):
+// p3 is an access member of VLAN 10, p4 a trunk carrying 10 and 20.
+const std::string kIrb = R"(
+ports:
+  - {name: p0, device: x0}
+  - {name: p3, device: x3}
+  - {name: p4, device: x4}
+bridges:
+  - name: br0
+    members:
+      - {port: p3, mode: ACCESS, access_vlan: 10}
+      - {port: p4, mode: TRUNK, allowed_vlans: [10, 20]}
+interfaces:
+  - {name: lan, port: p0, mac: "02:00:00:00:01:00", addresses: ["10.0.1.1/24"]}
+  - {name: irb10, bridge: br0, vlan: 10, mac: "02:00:00:00:0a:00", addresses: ["10.0.10.1/24"]}
+neighbours:
+  - {interface: lan, address: "10.0.1.10", mac: "02:00:00:00:01:0a"}
+)";
+constexpr const char* kIrbMac = "02:00:00:00:0a:00";
+constexpr const char* kBrHostA = "02:00:00:00:0a:0a";  // 10.0.10.10 behind p3
+constexpr const char* kBrHostB = "02:00:00:00:0a:0b";  // 10.0.10.11 behind p4 (tagged)
+
+Bytes tag10(const Bytes& untagged) {
+  Bytes b(untagged.begin(), untagged.begin() + 12);
+  b.insert(b.end(), {0x81, 0x00, 0x00, 0x0a});
+  b.insert(b.end(), untagged.begin() + 12, untagged.end());
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("router on a bridge: ARP is flooded and answered, echo replies go back tagged") {
+  Harness h(kIrb);
+  settle(h);
+  Bytes req = eth(kBcast, kBrHostA, 0x0806, arp(1, kBrHostA, "10.0.10.10", "00:00:00:00:00:00", "10.0.10.1"));
+  h.send("p3", req);
+  h.step();
+  auto out = h.recv_all();
+  REQUIRE(out.count("p3") == 1);
+  REQUIRE(out.count("p4") == 1);
+  CHECK(hex(out["p4"].at(0)) == hex(tag10(req)));  // the bridge floods it as usual
+  CHECK(hex(out["p3"].at(0)) ==
+        hex(eth(kBrHostA, kIrbMac, 0x0806, arp(2, kIrbMac, "10.0.10.1", kBrHostA, "10.0.10.10"))));
+
+  Bytes echo = eth(kIrbMac, kBrHostB, 0x0800,
+                   ipv4("10.0.10.11", "10.0.10.1", 1, icmp4(8, 0, 0x00050001, Bytes{9, 9})));
+  h.send("p4", tag10(echo));
+  h.step();
+  expect_only(h, "p4", {tag10(eth(kBrHostB, kIrbMac, 0x0800,
+                                  ipv4("10.0.10.1", "10.0.10.11", 1, icmp4(0, 0, 0x00050001, Bytes{9, 9}))))});
+  check_books(h);
+}
+
+TEST_CASE("router on a bridge: routes between a port and the bridge, resolving through it") {
+  Harness h(kIrb);
+  settle(h);
+  // lan → bridge host not yet resolved: the ARP request floods the VLAN (tagged on the trunk).
+  Bytes in = udp_frame("10.0.1.10", "10.0.10.10");
+  h.send("p0", in);
+  h.step();
+  Bytes areq = arp(1, kIrbMac, "10.0.10.1", "00:00:00:00:00:00", "10.0.10.10");
+  areq.resize(60 - 14, 0);
+  auto out = h.recv_all();
+  REQUIRE(out.count("p3") == 1);
+  REQUIRE(out.count("p4") == 1);
+  CHECK(hex(out["p3"].at(0)) == hex(eth(kBcast, kIrbMac, 0x0806, areq)));
+  CHECK(hex(out["p4"].at(0)) == hex(tag10(eth(kBcast, kIrbMac, 0x0806, areq))));
+  // The host answers from p3: the held packet follows, untagged, out p3 only.
+  h.send("p3", eth(kIrbMac, kBrHostA, 0x0806, arp(2, kBrHostA, "10.0.10.10", kIrbMac, "10.0.10.1")));
+  h.step();
+  expect_only(h, "p3", {forwarded("10.0.1.10", "10.0.10.10", kIrbMac, kBrHostA)});
+  // And back: bridge host → lan host through the router MAC.
+  h.send("p3", udp_frame("10.0.10.10", "10.0.1.10", {}, 18, 1000, 2000, kBrHostA, kIrbMac));
+  h.step();
+  expect_only(h, "p0", {forwarded("10.0.10.10", "10.0.1.10", kLanMac, kHost)});
+  // Frames between bridge hosts are still bridged, untouched by the router.
+  Bytes l2 = udp_frame("10.0.10.10", "10.0.10.11", {}, 18, 1, 2, kBrHostA, kBrHostB);
+  h.send("p3", l2);
+  h.step();
+  expect_only(h, "p4", {tag10(l2)});
   check_books(h);
 }

@@ -118,3 +118,94 @@ TEST_CASE("MAC parsing and formatting") {
   REQUIRE_FALSE(parse_mac("02:0a:ff:00:10:9g", &m));
   REQUIRE_FALSE(parse_mac("02:0a:ff:00:10:9bb", &m));
 }
+
+namespace {
+
+const std::string kRouted = R"(
+ports:
+  - {name: p1, device: "net_af_packet0,iface=p1"}
+  - {name: p2, device: "net_af_packet1,iface=p2"}
+  - {name: p3, device: "net_af_packet2,iface=p3"}
+bridges:
+  - name: br0
+    members: [{port: p3}]
+interfaces:
+  - {name: lan, port: p1, addresses: ["10.0.1.1/24", "10.0.11.1/24", "2001:db8:1::1/64"]}
+  - {name: wan, port: p2, mtu: 1400, addresses: ["10.0.2.1/24"]}
+routes:
+  - {destination: "0.0.0.0/0", next_hops: [{gateway: "10.0.2.254"}]}
+  - {destination: "172.16.0.0/12", source: "10.0.1.0/25", next_hops: [{gateway: "10.0.2.9", weight: 3}, {interface: lan}]}
+  - {destination: "198.51.100.0/24", type: BLACKHOLE}
+neighbours:
+  - {interface: wan, address: "10.0.2.254", mac: "02:00:00:00:02:fe"}
+router: {ecmp_hash_fields: [SRC_ADDRESS, DST_ADDRESS], ecmp_symmetric: true}
+)";
+
+bool has(const ConfigErrors& errors, const std::string& path, const std::string& text) {
+  for (const auto& e : errors)
+    if (e.path == path && e.message.find(text) != std::string::npos) return true;
+  return false;
+}
+
+ConfigErrors errors_with(const std::string& from, const std::string& to) {
+  std::string y = kRouted;
+  size_t at = y.find(from);
+  REQUIRE(at != std::string::npos);
+  y.replace(at, from.size(), to);
+  return validate_config(load(y), nullptr);
+}
+
+}  // namespace
+
+TEST_CASE("router config: a good one passes") {
+  CHECK(paths(validate_config(load(kRouted), nullptr)).empty());
+}
+
+TEST_CASE("router config: each mistake is named by path") {
+  CHECK(has(errors_with("10.0.2.254\"}]}", "10.0.9.1\"}]}"), "routes[0].next_hops[0].gateway",
+            "not on any interface subnet"));
+  CHECK(has(errors_with("\"0.0.0.0/0\"", "\"10.0.0.1/8\""), "routes[0].destination",
+            "did you mean 10.0.0.0/8"));
+  CHECK(has(errors_with("source: \"10.0.1.0/25\"", "source: \"2001:db8::/32\""), "routes[1].source",
+            "different address families"));
+  CHECK(has(errors_with("weight: 3", "weight: 5000"), "routes[1].next_hops[0].weight", "1..1000"));
+  CHECK(has(errors_with("type: BLACKHOLE}", "type: BLACKHOLE, next_hops: [{interface: lan}]}"),
+            "routes[2].next_hops", "no next hops"));
+  CHECK(has(errors_with("port: p1,", "port: p3,"), "interfaces[0].port", "bridge member"));
+  CHECK(has(errors_with("port: p2, mtu: 1400", "port: p1, mtu: 1400"), "interfaces[1].port",
+            "already has an interface"));
+  CHECK(has(errors_with("mtu: 1400", "mtu: 9000"), "interfaces[1].mtu", "port's MTU"));
+  CHECK(has(errors_with("\"10.0.2.1/24\"", "\"10.0.1.77/24\""), "interfaces[1].addresses[0]",
+            "already on interfaces[0]"));
+  CHECK(has(errors_with("\"10.0.11.1/24\"", "\"10.0.1.1/24\""), "interfaces[0].addresses[1]",
+            "already assigned"));
+  CHECK(has(errors_with("\"10.0.11.1/24\"", "\"10.0.11.1\""), "interfaces[0].addresses[1]",
+            "prefix length"));
+  CHECK(has(errors_with("\"10.0.11.1/24\"", "\"224.0.0.1/24\""), "interfaces[0].addresses[1]",
+            "cannot be an interface address"));
+  CHECK(has(errors_with("address: \"10.0.2.254\"", "address: \"10.0.7.254\""),
+            "neighbours[0].address", "not on a subnet"));
+  CHECK(has(errors_with("mac: \"02:00:00:00:02:fe\"", "mac: \"01:00:00:00:02:fe\""),
+            "neighbours[0].mac", "unicast"));
+  CHECK(has(errors_with("gateway: \"10.0.2.254\"", "gateway: \"10.0.2.1\""),
+            "routes[0].next_hops[0].gateway", "own addresses"));
+  CHECK(has(errors_with("{destination: \"198.51.100.0/24\", type: BLACKHOLE}",
+                        "{destination: \"10.0.1.0/24\", type: BLACKHOLE}"),
+            "routes[2].destination", "connected subnet"));
+  CHECK(has(errors_with("{destination: \"198.51.100.0/24\", type: BLACKHOLE}",
+                        "{destination: \"0.0.0.0/0\", type: BLACKHOLE}"),
+            "routes[2]", "another route"));
+  CHECK(has(errors_with("{name: lan, port: p1,", "{name: lan, bridge: br9,"), "interfaces[0].bridge",
+            "no bridge named"));
+  CHECK(has(errors_with("{name: lan, port: p1,", "{name: lan, bridge: br0, vlan: 7,"),
+            "interfaces[0].vlan", "carries VLAN 7"));
+  CHECK(paths(errors_with("{name: lan, port: p1,", "{name: lan, bridge: br0,")).empty());
+}
+
+TEST_CASE("router config: 65 next hops are too many") {
+  std::string route = "  - destination: \"10.9.0.0/16\"\n    next_hops:\n";
+  for (int i = 0; i < 65; i++) route += "      - {gateway: \"10.0.2." + std::to_string(i + 10) + "\"}\n";
+  std::string y = kRouted;
+  y.insert(y.find("neighbours:"), route);
+  CHECK(has(validate_config(load(y), nullptr), "routes[3].next_hops", "at most 64"));
+}
