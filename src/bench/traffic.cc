@@ -97,6 +97,37 @@ Frame build_udp4_frame(const Ipv4Flow& f, uint32_t frame_size) {
   return fr;
 }
 
+Frame build_udp6_frame(const Ipv6Flow& f, uint32_t frame_size) {
+  frame_size = std::max(frame_size, kMinIpv6Frame);
+  Frame fr(frame_size - kFcs, 0);
+  uint8_t* p = fr.data();
+  std::memcpy(p, f.dst_mac.data(), 6);
+  std::memcpy(p + 6, f.src_mac.data(), 6);
+  put16(p + 12, 0x86dd);
+  uint8_t* ip = p + 14;
+  uint16_t payload = static_cast<uint16_t>(fr.size() - 14 - 40);
+  ip[0] = 0x60;
+  put16(ip + 4, payload);
+  ip[6] = 17;
+  ip[7] = 64;
+  std::memcpy(ip + 8, f.src_ip.data(), 16);
+  std::memcpy(ip + 24, f.dst_ip.data(), 16);
+  uint8_t* udp = ip + 40;
+  put16(udp, f.src_port);
+  put16(udp + 2, f.dst_port);
+  put16(udp + 4, payload);
+  // Pseudo-header (addresses, length, next header) + UDP header and payload.
+  uint32_t sum = 0;
+  for (int i = 0; i < 32; i += 2) sum += (ip[8 + i] << 8) | ip[8 + i + 1];
+  sum += payload + 17;
+  for (uint16_t i = 0; i + 1 < payload; i += 2) sum += (udp[i] << 8) | udp[i + 1];
+  if (payload & 1) sum += udp[payload - 1] << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t c = static_cast<uint16_t>(~sum);
+  put16(udp + 6, c == 0 ? 0xffff : c);
+  return fr;
+}
+
 bool write_pcap(const std::string& path, const std::vector<Frame>& frames, std::string* error) {
   File f(std::fopen(path.c_str(), "wb"));
   if (!f) {

@@ -45,6 +45,18 @@ struct Ipv4Flow {
 // zeros to `frame_size` - 4 bytes.
 Frame build_udp4_frame(const Ipv4Flow& f, uint32_t frame_size);
 
+struct Ipv6Flow {
+  Mac src_mac, dst_mac;
+  std::array<uint8_t, 16> src_ip, dst_ip;
+  uint16_t src_port, dst_port;
+};
+
+// Smallest frame an IPv6 UDP test uses (RFC 5180 section 5.1.1): 78 bytes.
+constexpr uint32_t kMinIpv6Frame = 78;
+// Ethernet + IPv6 + UDP (valid checksum: IPv6 requires one), padded to
+// `frame_size` - 4 bytes (at least kMinIpv6Frame).
+Frame build_udp6_frame(const Ipv6Flow& f, uint32_t frame_size);
+
 // Writes a classic pcap (microsecond, Ethernet link type). Returns false with
 // *error on I/O failure.
 bool write_pcap(const std::string& path, const std::vector<Frame>& frames, std::string* error);

@@ -44,7 +44,7 @@ uint32_t fib_tbl8_needed(bool v6, const std::vector<FibEntry>& entries) {
 namespace {
 
 // One attempt at building with `tbl8` groups; -ENOSPC asks for more.
-int try_build(rte_fib** f4, rte_fib6** f6, bool v6, const std::vector<FibEntry>& entries,
+int try_build(rte_fib** f4, rte_lpm6** f6, bool v6, const std::vector<FibEntry>& entries,
               uint32_t tbl8, bool narrow, std::string* error) {
   std::string name = "fib" + std::to_string(g_fib_seq.fetch_add(1));
   int max_routes = static_cast<int>(entries.size()) + 16;
@@ -71,23 +71,22 @@ int try_build(rte_fib** f4, rte_fib6** f6, bool v6, const std::vector<FibEntry>&
       }
     }
   } else {
-    rte_fib6_conf conf{};
-    conf.type = RTE_FIB6_TRIE;
-    conf.default_nh = 0;
-    conf.max_routes = max_routes;
-    conf.trie.nh_sz = narrow ? RTE_FIB6_TRIE_2B : RTE_FIB6_TRIE_4B;
-    conf.trie.num_tbl8 = tbl8;
-    *f6 = rte_fib6_create(name.c_str(), SOCKET_ID_ANY, &conf);
+    (void)narrow;  // LPM6 entries are 4 bytes
+    rte_lpm6_config conf{};
+    conf.max_rules = static_cast<uint32_t>(max_routes);
+    conf.number_tbl8s = tbl8;
+    *f6 = rte_lpm6_create(name.c_str(), SOCKET_ID_ANY, &conf);
     if (*f6 == nullptr) {
       *error = "cannot create the IPv6 FIB for " + std::to_string(entries.size()) +
                " prefixes: " + rte_strerror(rte_errno) + " (raise dataplane.memory_mb?)";
       return -ENOMEM;
     }
     for (const FibEntry& e : entries) {
-      int rc = rte_fib6_add(*f6, e.prefix.addr.b.data(), e.prefix.len, e.value);
+      if (e.prefix.len == 0) continue;  // the default: kept beside the table
+      int rc = rte_lpm6_add(*f6, e.prefix.addr.b.data(), e.prefix.len, e.value);
       if (rc != 0) {
         *error = "cannot add " + format_prefix(e.prefix) + " to the IPv6 FIB: " + rte_strerror(-rc);
-        rte_fib6_free(*f6);
+        rte_lpm6_free(*f6);
         *f6 = nullptr;
         return rc;
       }
@@ -102,18 +101,24 @@ std::unique_ptr<Fib> Fib::build(bool v6, const std::vector<FibEntry>& entries, s
   std::unique_ptr<Fib> f(new Fib());
   uint32_t max_value = 0;
   for (const FibEntry& e : entries) max_value = std::max(max_value, e.value);
-  // The tbl8 need is computed from the prefixes; the IPv6 trie reserves by its
-  // own (more conservative) accounting, so -ENOSPC retries with twice as many.
+  if (v6 && max_value >= (1u << 21)) {  // LPM6 next hops are 21 bits
+    *error = "the IPv6 FIB holds at most 2097151 destinations";
+    return nullptr;
+  }
+  // The tbl8 need is computed from the prefixes; should the library count
+  // otherwise, -ENOSPC retries with twice as many.
   uint32_t tbl8 = fib_tbl8_needed(v6, entries) + 64;
   size_t before = dpdk_heap_allocated();
   for (int attempt = 0;; attempt++) {
     // 2-byte entries hold values and tbl8 indexes below 2^15.
     bool narrow = max_value < (1u << 15) && tbl8 < (1u << 15);
-    int rc = try_build(&f->fib4_, &f->fib6_, v6, entries, tbl8, narrow, error);
+    int rc = try_build(&f->fib4_, &f->lpm6_, v6, entries, tbl8, narrow, error);
     if (rc == 0) break;
     if (rc != -ENOSPC || attempt == 4) return nullptr;
     tbl8 *= 2;
   }
+  for (const FibEntry& e : entries)
+    if (v6 && e.prefix.len == 0) f->default6_ = e.value;
   f->prefixes_ = entries.size();
   size_t after = dpdk_heap_allocated();
   f->memory_bytes_ = after > before ? after - before : 0;
@@ -122,7 +127,7 @@ std::unique_ptr<Fib> Fib::build(bool v6, const std::vector<FibEntry>& entries, s
 
 Fib::~Fib() {
   if (fib4_ != nullptr) rte_fib_free(fib4_);
-  if (fib6_ != nullptr) rte_fib6_free(fib6_);
+  if (lpm6_ != nullptr) rte_lpm6_free(lpm6_);
 }
 
 uint64_t Fib::lookup(const IpAddr& a) const {

@@ -1,7 +1,13 @@
 // Fib: longest-prefix match for one address family over DPDK's rte_fib
-// (IPv4, DIR-24-8) or rte_fib6 (IPv6, trie). The value stored per prefix is an
+// (IPv4, DIR-24-8) or rte_lpm6 (IPv6). The value stored per prefix is an
 // opaque index chosen by the caller (RouterTables stores a route-chain index);
 // 0 means "no route".
+//
+// Why rte_lpm6 and not rte_fib6 for IPv6: rte_fib6's trie reserves its tbl8
+// groups by a per-prefix worst case (a /48 under nothing else reserves 3), and
+// allocates them all up front, so 200,000 /48s cost ~600 MB per snapshot.
+// rte_lpm6 checks the groups an add really needs; sized from the prefixes it
+// takes what the table takes.
 //
 // Theory of operation: a Fib is built once, whole, off the fast path, and is
 // then immutable: it is part of a Tables snapshot and is freed when that
@@ -15,7 +21,7 @@
 #pragma once
 
 #include <rte_fib.h>
-#include <rte_fib6.h>
+#include <rte_lpm6.h>
 
 #include <cstdint>
 #include <memory>
@@ -40,7 +46,7 @@ class Fib {
   Fib(const Fib&) = delete;
   Fib& operator=(const Fib&) = delete;
 
-  bool v6() const { return fib6_ != nullptr; }
+  bool v6() const { return lpm6_ != nullptr; }
   size_t prefixes() const { return prefixes_; }
   // Bytes of DPDK memory the FIB took (measured around its construction).
   size_t memory_bytes() const { return memory_bytes_; }
@@ -49,20 +55,26 @@ class Fib {
   void lookup4(uint32_t* ips, uint64_t* values, unsigned n) const {
     rte_fib_lookup_bulk(fib4_, ips, values, n);
   }
+  // n <= kMaxLookup6.
+  static constexpr unsigned kMaxLookup6 = 64;
   void lookup6(uint8_t (*ips)[16], uint64_t* values, unsigned n) const {
-    rte_fib6_lookup_bulk(fib6_, ips, values, n);
+    int32_t hops[kMaxLookup6];
+    rte_lpm6_lookup_bulk_func(lpm6_, ips, hops, n);
+    for (unsigned i = 0; i < n; i++)
+      values[i] = hops[i] < 0 ? default6_ : static_cast<uint64_t>(hops[i]);
   }
   uint64_t lookup(const IpAddr& a) const;
 
  private:
   Fib() = default;
   rte_fib* fib4_ = nullptr;
-  rte_fib6* fib6_ = nullptr;
+  rte_lpm6* lpm6_ = nullptr;
+  uint64_t default6_ = 0;  // ::/0, which LPM6 does not take as a rule
   size_t prefixes_ = 0;
   size_t memory_bytes_ = 0;
 };
 
-// tbl8 groups DIR-24-8 (IPv4) or the trie (IPv6) needs for these prefixes:
+// tbl8 groups DIR-24-8 (IPv4) or LPM6 (IPv6) needs for these prefixes:
 // one per distinct 8-bit stride below the first 24 bits that some prefix
 // extends past.
 uint32_t fib_tbl8_needed(bool v6, const std::vector<FibEntry>& entries);

@@ -64,7 +64,9 @@ void check_family(bool v6, unsigned seed) {
   }
   FamilyRoutes fr;
   std::string err;
-  REQUIRE(build_family_routes(v6, routes, &fr, &err));
+  bool built = build_family_routes(v6, routes, &fr, &err);
+  INFO(err);
+  REQUIRE(built);
   REQUIRE(fr.fib->prefixes() > 0);
   for (int i = 0; i < 20000; i++) {
     // Half the probes start inside a random route, so deep matches are tested.
