@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "control/defaults.h"
+#include "control/validate.h"
+#include "route/ip.h"
 #include "control/yaml_proto.h"
 #include "pipeline/dataplane.h"
 
@@ -152,9 +154,148 @@ bool build_user(const BenchOptions& o, BenchSetup* s, std::string* error) {
   return true;
 }
 
+// Destination prefix of route i: consecutive /24s from 1.0.0.0 up (real
+// tables are dense), /48s under 2a00::/16 grouped 256 to a /40 (as providers'
+// customer assignments are).
+IpPrefix l3_route(bool v6, uint32_t i) {
+  IpPrefix p;
+  p.addr.v6 = v6;
+  if (!v6) {
+    uint32_t a = ((1 + (i >> 16)) << 24) | ((i & 0xffff) << 8);
+    p.addr = IpAddr::from_v4_host(a);
+    p.len = 24;
+  } else {
+    uint8_t b[16] = {0x2a, static_cast<uint8_t>(i >> 24), static_cast<uint8_t>(i >> 16),
+                     static_cast<uint8_t>(i >> 8), 0, static_cast<uint8_t>(i)};
+    p.addr = IpAddr::from_v6(b);
+    p.len = 48;
+  }
+  return p;
+}
+
+std::string gateway(bool v6, uint32_t k) {
+  return v6 ? "2001:2:0:1::" + std::to_string(k + 2) : "198.19.0." + std::to_string(k + 2);
+}
+
+Mac gateway_mac(uint32_t k) { return host_mac(kOutSide, 0x00ff0000u + k); }
+
+// The routing part of an l3 config: every route to `ecmp` gateways starting
+// at gateway `first`.
+void add_routes(const BenchOptions& o, bool v6, uint32_t routes, uint32_t first, pb::Config* c) {
+  c->clear_routes();
+  c->mutable_routes()->Reserve(static_cast<int>(routes));
+  for (uint32_t i = 0; i < routes; i++) {
+    pb::Route* r = c->add_routes();
+    r->set_destination(format_prefix(l3_route(v6, i)));
+    for (uint32_t k = 0; k < o.ecmp; k++)
+      r->add_next_hops()->set_gateway(gateway(v6, first + k));
+  }
+}
+
+bool build_l3(const BenchOptions& o, bool v6, BenchSetup* s, std::string* error) {
+  uint32_t routes = o.routes ? o.routes : (v6 ? 20000 : 100000);
+  uint32_t max_routes = v6 ? 2'000'000 : 4'000'000;
+  if (routes > max_routes) {
+    *error = "--routes: the " + o.profile + " profile takes 1.." + std::to_string(max_routes);
+    return false;
+  }
+  if (o.ecmp < 1 || o.ecmp > 64) {
+    *error = "--ecmp: 1..64 next hops";
+    return false;
+  }
+  const Mac in_mac = host_mac(0x01, 1), out_mac = host_mac(0x01, 2);
+  std::vector<std::vector<Frame>> per_worker(o.workers);
+  std::vector<uint64_t> counts(o.workers, 0);
+  for (uint32_t j = 0; j < o.flows; j++) {
+    uint32_t w = j % o.workers;
+    // Flows spread over the routes (a multiplicative hash of the flow index).
+    uint32_t r = static_cast<uint32_t>((uint64_t{j} * 2654435761u) % routes);
+    IpPrefix p = l3_route(v6, r);
+    uint32_t size = frame_size_at(o.frame_size, counts[w]++);
+    if (!v6) {
+      Ipv4Flow f;
+      f.src_mac = host_mac(kInSide, j);
+      f.dst_mac = in_mac;
+      f.src_ip = kBenchNet | (2 + (j & 0xfff));
+      f.dst_ip = p.addr.v4_host() | (1 + j % 254);
+      f.src_port = static_cast<uint16_t>(1024 + (j >> 12));
+      f.dst_port = 5001;
+      per_worker[w].push_back(build_udp4_frame(f, size));
+    } else {
+      Ipv6Flow f;
+      f.src_mac = host_mac(kInSide, j);
+      f.dst_mac = in_mac;
+      IpAddr src;
+      parse_ip("2001:2::", &src);
+      src.b[14] = static_cast<uint8_t>(j >> 8);
+      src.b[15] = static_cast<uint8_t>(2 + (j & 0xfd));
+      f.src_ip = src.b;
+      f.dst_ip = p.addr.b;
+      f.dst_ip[15] = static_cast<uint8_t>(1 + j % 254);
+      f.src_port = static_cast<uint16_t>(1024 + (j >> 12));
+      f.dst_port = 5001;
+      per_worker[w].push_back(build_udp6_frame(f, size));
+    }
+  }
+  for (uint32_t w = 0; w < o.workers; w++) {
+    std::string path = o.work_dir + "/" + o.profile + "-w" + std::to_string(w) + ".pcap";
+    if (!write_pcap(path, per_worker[w], error)) return false;
+    s->pcap_files.push_back(path);
+    s->distinct_frames += per_worker[w].size();
+  }
+  pb::Config& c = s->config;
+  fill_dataplane(o, s->distinct_frames, c.mutable_dataplane());
+  // Two FIBs live at once during an apply: the 64 MiB first level plus the
+  // library's rules and groups, ~300 bytes a route, each.
+  uint64_t fib_mb = 2 * (64 + uint64_t{routes} * 300 / (1 << 20)) + 64;
+  c.mutable_dataplane()->set_memory_mb(
+      static_cast<uint32_t>(c.dataplane().memory_mb() + fib_mb));
+  pb::Port* in = c.add_ports();
+  in->set_name("in");
+  in->set_device(pcap_device(0, s->pcap_files));
+  pb::Port* out = c.add_ports();
+  out->set_name("out");
+  out->set_device("net_null0,no-rx=1");
+  pb::RouterInterface* i1 = c.add_interfaces();
+  i1->set_name("in");
+  i1->set_port("in");
+  i1->set_mac(format_mac(in_mac.data()));
+  i1->add_addresses(v6 ? "2001:2::1/64" : "198.18.0.1/16");
+  pb::RouterInterface* i2 = c.add_interfaces();
+  i2->set_name("out");
+  i2->set_port("out");
+  i2->set_mac(format_mac(out_mac.data()));
+  i2->add_addresses(v6 ? "2001:2:0:1::1/64" : "198.19.0.1/24");
+  // Gateways behind the sink never answer ARP/ND: static neighbours, twice
+  // as many as a route uses, so a swap can move every route elsewhere.
+  for (uint32_t k = 0; k < 2 * o.ecmp; k++) {
+    pb::StaticNeighbour* n = c.add_neighbours();
+    n->set_interface("out");
+    n->set_address(gateway(v6, k));
+    n->set_mac(format_mac(gateway_mac(k).data()));
+  }
+  c.mutable_router()->set_exception_path(false);  // no TUN devices from a benchmark
+  pb::Config alternate = c;
+  add_routes(o, v6, routes, 0, &c);
+  add_routes(o, v6, routes, o.ecmp, &alternate);
+  s->swap_configs = {alternate, c};
+  s->routes = routes;
+  s->mean_frame_size = v6 && o.frame_size != kImix
+                           ? std::max(o.frame_size, kMinIpv6Frame) + 0.0
+                           : mean_frame_size(o.frame_size);
+  std::string size = frame_size_name(o.frame_size);
+  if (v6 && o.frame_size != kImix && o.frame_size < kMinIpv6Frame)
+    size = std::to_string(kMinIpv6Frame) + " (IPv6 minimum)";
+  s->description = o.profile + " router: " + size + " B frames, " + std::to_string(o.flows) +
+                   " flows over " + std::to_string(routes) + (v6 ? " /48" : " /24") +
+                   " routes, " + std::to_string(o.ecmp) +
+                   " next hop(s) each, in (pcap replay) -> FIB -> out (null)";
+  return true;
+}
+
 }  // namespace
 
-std::vector<std::string> available_profiles() { return {"l2"}; }
+std::vector<std::string> available_profiles() { return {"l2", "l3v4", "l3v6"}; }
 
 bool build_setup(const BenchOptions& o, BenchSetup* s, std::string* error) {
   if (o.lcores.size() < 1 + o.workers) {
@@ -163,14 +304,13 @@ bool build_setup(const BenchOptions& o, BenchSetup* s, std::string* error) {
   }
   if (!o.config_file.empty()) return build_user(o, s, error);
   if (o.profile == "l2") return build_l2(o, s, error);
-  if (o.profile == "l3v4" || o.profile == "l3v6" || o.profile == "vxlan") {
-    *error = "profile " + o.profile + " needs the " +
-             (o.profile == "vxlan" ? std::string("VXLAN and router stages")
-                                   : std::string("router stage")) +
-             ", which this build does not have yet";
+  if (o.profile == "l3v4") return build_l3(o, false, s, error);
+  if (o.profile == "l3v6") return build_l3(o, true, s, error);
+  if (o.profile == "vxlan") {
+    *error = "profile vxlan needs the VXLAN stage, which this build does not have yet";
     return false;
   }
-  *error = "unknown profile \"" + o.profile + "\" (available: l2)";
+  *error = "unknown profile \"" + o.profile + "\" (available: l2, l3v4, l3v6)";
   return false;
 }
 

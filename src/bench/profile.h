@@ -2,14 +2,17 @@
 // own config schema, so the bench exercises the same validation, compiled
 // tables and worker loop as the daemon.
 //
-// Theory of operation: a generated profile (l2, and later l3v4/l3v6/vxlan)
+// Theory of operation: a generated profile (l2, l3v4, l3v6; later vxlan)
 // writes its traffic into pcap files, one per worker, and builds a Config
 // whose first port replays them (net_pcap, infinite_rx=1) and whose other
 // port is a sink (net_null, no-rx=1). A user set-up takes the user's config
 // as is (real ports forward like testpmd) or, given a pcap, feeds that file
 // into one of its ports and turns the other ports into sinks. Entries a
 // profile needs learned before measuring (MACs that live behind the sink,
-// which sends nothing) are listed in `prelearn`.
+// which sends nothing) are listed in `prelearn`. The l3 profiles route every
+// flow through one of `routes` static routes to gateways behind the sink
+// (static neighbours), from 198.18.0.0/15 and 2001:2::/48, the benchmarking
+// ranges of RFC 2544 and RFC 5180.
 //
 // Thread-safety: plain control-side functions.
 #pragma once
@@ -32,6 +35,8 @@ struct BenchOptions {
   std::string pcap_port;        // default: the config's first port
   uint32_t frame_size = 64;     // or kImix
   uint32_t flows = 10000;
+  uint32_t routes = 0;          // l3v4/l3v6: routes in the FIB (0: the profile's default)
+  uint32_t ecmp = 1;            // l3v4/l3v6: next hops per route
   uint32_t workers = 1;
   std::vector<unsigned> lcores; // main lcore first, then one per worker
   bool hugepages = true;
@@ -54,6 +59,10 @@ struct BenchSetup {
   uint64_t distinct_frames = 0;      // frames in the replayed files
   double mean_frame_size = 0;        // bytes with FCS, 0 = unknown (real ports)
   std::vector<PreLearn> prelearn;
+  // Configs that route every generated flow as `config` does, through other
+  // next hops: applied in turn while traffic flows (--swaps).
+  std::vector<pb::Config> swap_configs;
+  uint64_t routes = 0;               // static routes in `config`
 };
 
 // Profiles this build can generate.

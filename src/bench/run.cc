@@ -12,6 +12,7 @@
 #include "control/control_plane.h"
 #include "control/dataplane_options.h"
 #include "control/eal_args.h"
+#include "control/yaml_proto.h"
 #include "pipeline/clock.h"
 #include "pipeline/dataplane.h"
 
@@ -75,11 +76,26 @@ void totals(const Dataplane& dp, RunResult* out) {
       out->drops[drop_reason_name(static_cast<DropReason>(r))] += w.drops[r];
     }
   }
-  out->balanced = out->rx + out->flood_copies == out->tx + out->dropped;
+  // Packets the router made (ICMP errors, fragments, frames of the neighbour
+  // manager) count like flood copies; packets it handed to the neighbour
+  // manager or the kernel like drops.
+  uint64_t made = 0, handed = 0;
+  for (size_t i = 0; i < dp.nb_workers(); i++) {
+    const WorkerCounters& c = dp.worker(i).counters;
+    made += c.icmp_errors.get() + c.fragments.get() + c.injected.get() + c.local_out.get();
+    handed += c.held.get() + c.punted.get();
+  }
+  out->router_made = made;
+  out->router_handed = handed;
+  out->balanced = out->rx + out->flood_copies + made == out->tx + out->dropped + handed;
   out->macs = mac_count(dp);
 }
 
-bool measure_rate(Dataplane& dp, const BenchSetup& setup, const RunOptions& o,
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool measure_rate(Dataplane& dp, ControlPlane& cp, const BenchSetup& setup, const RunOptions& o,
                   const LineSink& progress,
                   const std::function<void(const Window&, uint32_t)>& on_window, RunResult* out,
                   std::string* error) {
@@ -106,7 +122,23 @@ bool measure_rate(Dataplane& dp, const BenchSetup& setup, const RunOptions& o,
   prev = take_snapshot(dp);
   std::vector<double> tx, rx, cpp;
   for (uint32_t i = 0; i < o.windows; i++) {
-    sleep_s(o.interval_s);
+    auto t0 = std::chrono::steady_clock::now();
+    if (i < o.swaps && !setup.swap_configs.empty()) {
+      // A new config while traffic flows: every flow stays routed by both.
+      const pb::Config& next = setup.swap_configs[i % setup.swap_configs.size()];
+      ApplyResult r = cp.apply(next, false);
+      double ms = ms_since(t0);
+      if (!r.ok) {
+        *error = "swap " + std::to_string(i + 1) + " rejected: " + format_error(r.errors.at(0));
+        dp.stop_workers();
+        return false;
+      }
+      out->applies.push_back(ApplyTiming{ms, true});
+      progress("swap " + std::to_string(i + 1) + ": applied " + std::to_string(setup.routes) +
+               " routes in " + fmt(ms, 0) + " ms while forwarding");
+    }
+    double left = o.interval_s - ms_since(t0) / 1000;
+    if (left > 0) sleep_s(left);
     Snapshot now = take_snapshot(dp);
     Window w = make_window(dp, prev, now, setup.mean_frame_size);
     prev = now;
@@ -186,15 +218,37 @@ bool run_bench(const BenchSetup& setup, const RunOptions& o, const LineSink& pro
     std::unique_ptr<ControlPlane> cp;
     if (dp && dp->start_ports(specs, error)) {
       cp = std::make_unique<ControlPlane>(*dp);
+      auto t0 = std::chrono::steady_clock::now();
       ApplyResult r = cp->apply(cfg, false);
+      out->applies.push_back(ApplyTiming{ms_since(t0), false});
+      if (setup.routes > 0) {
+        // What loading this config from its YAML file costs the daemon.
+        std::string text = message_to_yaml(cfg);
+        pb::Config back;
+        auto t1 = std::chrono::steady_clock::now();
+        ConfigErrors ye = yaml_to_message(text, &back);
+        out->yaml_load_s = ms_since(t1) / 1000;
+        out->yaml_bytes = text.size();
+        if (!ye.empty()) progress("note: YAML round trip failed: " + format_error(ye[0]));
+        progress("config: " + std::to_string(setup.routes) + " routes, YAML " +
+                 fmt(text.size() / 1048576.0, 1) + " MiB loaded in " + fmt(out->yaml_load_s, 2) +
+                 " s; applied in " + fmt(out->applies[0].ms, 0) + " ms");
+      }
       if (!r.ok) {
         *error = "config rejected:";
         for (const auto& e : r.errors) *error += "\n  " + format_error(e);
       } else if (prelearn(*dp, setup, error)) {
         out->offloads = offload_report(*dp);
         ok = o.count > 0 ? measure_count(*dp, setup, o, progress, out, error)
-                         : measure_rate(*dp, setup, o, progress, on_window, out, error);
-        if (ok) totals(*dp, out);
+                         : measure_rate(*dp, *cp, setup, o, progress, on_window, out, error);
+        if (ok) {
+          totals(*dp, out);
+          pb::RouterStats rs = cp->stats().router();
+          out->fib_bytes_v4 = rs.fib_memory_bytes_v4();
+          out->fib_bytes_v6 = rs.fib_memory_bytes_v6();
+          out->fib_routes_v4 = rs.routes_v4();
+          out->fib_routes_v6 = rs.routes_v6();
+        }
       }
     }
     cp.reset();

@@ -25,6 +25,14 @@ struct RunOptions {
   uint32_t windows = 5;
   double interval_s = 1;
   uint64_t count = 0;  // > 0: count mode
+  uint32_t swaps = 0;  // rate mode: apply setup.swap_configs in turn, one per window
+};
+
+// A config applied while the bench ran: how long ControlPlane::apply took
+// (validation, compile, FIB build, RCU publish and grace period).
+struct ApplyTiming {
+  double ms = 0;
+  bool during_traffic = false;
 };
 
 struct RunResult {
@@ -34,10 +42,17 @@ struct RunResult {
   // Totals over the whole run, read after the workers stopped and flushed.
   uint64_t rx = 0, tx = 0, flood_copies = 0, dropped = 0;
   std::map<std::string, uint64_t> drops;
-  bool balanced = false;  // rx + flood copies == tx + drops
+  uint64_t router_made = 0;    // ICMP errors, fragments, injected and kernel frames
+  uint64_t router_handed = 0;  // held for resolution, punted to the kernel
+  bool balanced = false;  // rx + flood copies + made == tx + drops + handed
   uint64_t macs = 0;      // MAC table entries at the end
   uint64_t measured_packets = 0;  // count mode: packets inside the measured section
   std::vector<OffloadReport> offloads;
+  std::vector<ApplyTiming> applies;  // the first is the start-up apply
+  uint64_t fib_bytes_v4 = 0, fib_bytes_v6 = 0, fib_routes_v4 = 0, fib_routes_v6 = 0;
+  // The start-up config written as YAML and read back by the daemon's loader.
+  uint64_t yaml_bytes = 0;
+  double yaml_load_s = 0;
 };
 
 using LineSink = std::function<void(const std::string&)>;

@@ -1,5 +1,6 @@
 #include "bench/traffic.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

@@ -28,8 +28,8 @@ namespace {
 constexpr const char* kUsage = R"(usage: switchyard-bench [options]
 
 Traffic (one of):
-  --profile NAME       generated traffic: l2 (default); l3v4, l3v6, vxlan join
-                       with their stages
+  --profile NAME       generated traffic: l2 (default), l3v4, l3v6; vxlan joins
+                       with its stage
   --config FILE        a switchyard config: its own ports (NICs) forward like
                        testpmd, with the pipeline in between
   --config FILE --pcap FILE [--pcap-port NAME]
@@ -38,6 +38,11 @@ Traffic (one of):
 Generated traffic:
   --frame-size N|imix  64..1518 bytes with FCS, or imix 7:4:1 (default 64)
   --flows N            distinct flows (default 10000)
+  --routes N           l3v4/l3v6: static routes (default 100000 / 20000)
+  --ecmp N             l3v4/l3v6: next hops per route (default 1)
+  --swaps N            l3v4/l3v6: during the first N windows, apply a config
+                       moving every route to other next hops while traffic
+                       flows; reports apply times (every flow stays routed)
 Run:
   --workers N          worker lcores (default 1)
   --lcores LIST        main lcore, then one per worker (default 0,1,...)
@@ -136,6 +141,15 @@ int parse_args(int argc, char** argv, Cli* c) {
     } else if (k == "--flows") {
       if (!number(1, 10'000'000, &n)) return usage_error("--flows: expected 1..10000000");
       c->bench.flows = static_cast<uint32_t>(n);
+    } else if (k == "--routes") {
+      if (!number(1, 4'000'000, &n)) return usage_error("--routes: expected 1..4000000");
+      c->bench.routes = static_cast<uint32_t>(n);
+    } else if (k == "--ecmp") {
+      if (!number(1, 64, &n)) return usage_error("--ecmp: expected 1..64");
+      c->bench.ecmp = static_cast<uint32_t>(n);
+    } else if (k == "--swaps") {
+      if (!number(1, 1000, &n)) return usage_error("--swaps: expected 1..1000");
+      c->run.swaps = static_cast<uint32_t>(n);
     } else if (k == "--workers") {
       if (!number(1, 64, &n)) return usage_error("--workers: expected 1..64");
       c->bench.workers = static_cast<uint32_t>(n);
@@ -449,12 +463,31 @@ int run_main(Cli& c) {
           budget);
     }
   }
+  if (setup.routes > 0) {
+    std::vector<double> swap_ms;
+    for (const auto& a : res.applies)
+      if (a.during_traffic) swap_ms.push_back(a.ms);
+    std::string swaps;
+    if (!swap_ms.empty())
+      swaps = "; " + std::to_string(swap_ms.size()) + " swaps while forwarding: median " +
+              fmt(sb::median(swap_ms), 0) + " ms, max " +
+              fmt(*std::max_element(swap_ms.begin(), swap_ms.end()), 0) + " ms";
+    say("  routes: " + std::to_string(setup.routes) + " (FIB " +
+        std::to_string(res.fib_routes_v4 + res.fib_routes_v6) + " prefixes, " +
+        fmt((res.fib_bytes_v4 + res.fib_bytes_v6) / 1048576.0, 1) + " MiB); YAML load " +
+        fmt(res.yaml_load_s, 2) + " s; start-up apply " +
+        fmt(res.applies.empty() ? 0 : res.applies[0].ms, 0) + " ms" + swaps);
+  }
   std::string drops;
   for (const auto& [r, n] : res.drops) drops += " " + r + "=" + std::to_string(n);
   say("  counters: rx " + std::to_string(res.rx) + ", tx " + std::to_string(res.tx) +
       ", flood copies " + std::to_string(res.flood_copies) + ", drops " +
-      std::to_string(res.dropped) + (drops.empty() ? "" : " (" + drops.substr(1) + ")") + ": " +
-      (res.balanced ? "rx + copies = tx + drops" : "UNBALANCED") + "; " +
+      std::to_string(res.dropped) + (drops.empty() ? "" : " (" + drops.substr(1) + ")") +
+      (res.router_made + res.router_handed
+           ? ", router-made " + std::to_string(res.router_made) + ", held/punted " +
+                 std::to_string(res.router_handed)
+           : std::string()) +
+      ": " + (res.balanced ? "balanced" : "UNBALANCED") + "; " +
       std::to_string(res.macs) + " MACs");
 
   std::string measured_at = now_utc();
@@ -502,9 +535,27 @@ int run_main(Cli& c) {
   for (const auto& [r, n] : res.drops)
     (*by_reason.mutable_fields())[r] = sb::json_number(static_cast<double>(n), 0);
   cf["drops"] = sb::json_object(by_reason);
+  cf["router_made"] = sb::json_number(static_cast<double>(res.router_made), 0);
+  cf["router_handed"] = sb::json_number(static_cast<double>(res.router_handed), 0);
   cf["balanced"] = sb::json_bool(res.balanced);
   cf["macs"] = sb::json_number(static_cast<double>(res.macs), 0);
   f["counters"] = sb::json_object(counters);
+  if (setup.routes > 0) {
+    sb::JsonObject rt;
+    auto& rf = *rt.mutable_fields();
+    rf["routes"] = sb::json_number(static_cast<double>(setup.routes), 0);
+    rf["ecmp"] = sb::json_number(c.bench.ecmp, 0);
+    rf["fib_prefixes"] = sb::json_number(static_cast<double>(res.fib_routes_v4 + res.fib_routes_v6), 0);
+    rf["fib_mib"] = sb::json_number((res.fib_bytes_v4 + res.fib_bytes_v6) / 1048576.0, 1);
+    rf["yaml_mib"] = sb::json_number(res.yaml_bytes / 1048576.0, 1);
+    rf["yaml_load_s"] = sb::json_number(res.yaml_load_s, 2);
+    rf["startup_apply_ms"] = sb::json_number(res.applies.empty() ? 0 : res.applies[0].ms, 0);
+    std::vector<double> swap_ms;
+    for (const auto& a : res.applies)
+      if (a.during_traffic) swap_ms.push_back(a.ms);
+    rf["swap_apply_ms"] = sb::json_numbers(swap_ms, 0);
+    f["routing"] = sb::json_object(rt);
+  }
   f["offloads"] = offloads_json(res.offloads);
   if (c.json) std::fputs(sb::to_json(doc).c_str(), stdout);
 
@@ -514,6 +565,7 @@ int run_main(Cli& c) {
     for (const char* k : {"mpps", "cycles_per_packet", "frame_size", "flows", "workers",
                           "measured_at", "commit", "description"})
       ef[k] = f[k];
+    if (f.count("routing")) ef["routing"] = f["routing"];
     if (have_base) {
       ef["ratio_to_testpmd_io"] = f["ratio_to_testpmd_io"];
       ef["testpmd_io_mpps"] = sb::json_number(base.median_tx_pps / 1e6, 3);

@@ -46,7 +46,8 @@ def check_balanced(doc):
     c = doc["counters"]
     drops = sum(c["drops"].values())
     assert c["dropped"] == drops, c
-    assert c["rx"] + c["flood_copies"] == c["tx"] + c["dropped"], f"counters do not add up: {c}"
+    assert c["rx"] + c["flood_copies"] + c["router_made"] == \
+        c["tx"] + c["dropped"] + c["router_handed"], f"counters do not add up: {c}"
     assert c["balanced"] is True, c
 
 
@@ -179,8 +180,10 @@ def test_offload_report_in_json(b):
 def test_bad_input_is_refused_clearly(b):
     r = b.run("--profile", "nosuch", expect_rc=1)
     assert "unknown profile" in r.stderr, r.stderr
-    r = b.run("--profile", "l3v4", expect_rc=1)
-    assert "router stage" in r.stderr, r.stderr
+    r = b.run("--profile", "vxlan", expect_rc=1)
+    assert "VXLAN stage" in r.stderr, r.stderr
+    r = b.run("--profile", "l3v4", "--routes", "5000000", expect_rc=64)
+    assert "--routes" in r.stderr, r.stderr
     r = b.run("--pcap", "/nonexistent.pcap", expect_rc=64)
     assert "--pcap needs --config" in r.stderr, r.stderr
     r = b.run("--frame-size", "63", expect_rc=64)
@@ -197,6 +200,39 @@ def test_bad_input_is_refused_clearly(b):
     assert "not a classic pcap" in r.stderr, r.stderr
 
 
+def test_l3v4_profile_routes_while_swapping(b):
+    doc, r = b.json("--profile", "l3v4", "--routes", "20000", "--flows", "2000", "--swaps", "2",
+                    "--no-huge", *SHORT)
+    check_balanced(doc)
+    check_windows(doc, 2)
+    c = doc["counters"]
+    # Both configs route every flow: nothing may be dropped across the swaps.
+    assert c["dropped"] == 0, c
+    assert c["router_handed"] == 0, c  # static neighbours: nothing waits for resolution
+    rt = doc["routing"]
+    assert rt["routes"] == 20000 and rt["fib_prefixes"] >= 20000, rt
+    assert len(rt["swap_apply_ms"]) == 2 and all(ms > 0 for ms in rt["swap_apply_ms"]), rt
+    assert rt["yaml_load_s"] > 0 and rt["fib_mib"] > 0, rt
+    assert "swap 2: applied 20000 routes" in r.stderr, r.stderr[-2000:]
+
+
+def test_l3v6_profile_imix_ecmp(b):
+    doc, _ = b.json("--profile", "l3v6", "--routes", "5000", "--ecmp", "4", "--frame-size", "imix",
+                    "--no-huge", *SHORT)
+    check_balanced(doc)
+    check_windows(doc, 2)
+    assert doc["counters"]["dropped"] == 0, doc["counters"]
+    assert "l3v6 router" in doc["description"], doc["description"]
+
+
+def test_l3v4_count_mode_is_exact(b):
+    doc, r = b.json("--profile", "l3v4", "--routes", "1000", "--ecmp", "2", "--flows", "256",
+                    "--no-huge", "--count", "3200")
+    assert doc["measured_packets"] == 3200, doc
+    check_balanced(doc)
+    assert doc["counters"]["dropped"] == 0, doc["counters"]
+
+
 TESTS = [
     test_l2_profile_64b,
     test_l2_profile_imix,
@@ -208,6 +244,9 @@ TESTS = [
     test_user_config_with_pcap,
     test_offload_report_in_json,
     test_bad_input_is_refused_clearly,
+    test_l3v4_profile_routes_while_swapping,
+    test_l3v6_profile_imix_ecmp,
+    test_l3v4_count_mode_is_exact,
 ]
 
 
