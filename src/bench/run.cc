@@ -1,5 +1,6 @@
 #include "bench/run.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 
@@ -134,8 +135,10 @@ bool measure_rate(Dataplane& dp, ControlPlane& cp, const BenchSetup& setup, cons
         return false;
       }
       out->applies.push_back(ApplyTiming{ms, true});
+      std::string phases;
+      for (const auto& [name, pms] : r.phases_ms) phases += " " + name + " " + fmt(pms, 0);
       progress("swap " + std::to_string(i + 1) + ": applied " + std::to_string(setup.routes) +
-               " routes in " + fmt(ms, 0) + " ms while forwarding");
+               " routes in " + fmt(ms, 0) + " ms while forwarding (ms:" + phases + ")");
     }
     double left = o.interval_s - ms_since(t0) / 1000;
     if (left > 0) sleep_s(left);
@@ -230,9 +233,18 @@ bool run_bench(const BenchSetup& setup, const RunOptions& o, const LineSink& pro
         out->yaml_load_s = ms_since(t1) / 1000;
         out->yaml_bytes = text.size();
         if (!ye.empty()) progress("note: YAML round trip failed: " + format_error(ye[0]));
-        progress("config: " + std::to_string(setup.routes) + " routes, YAML " +
-                 fmt(text.size() / 1048576.0, 1) + " MiB loaded in " + fmt(out->yaml_load_s, 2) +
-                 " s; applied in " + fmt(out->applies[0].ms, 0) + " ms");
+        std::string json;
+        (void)google::protobuf::util::MessageToJsonString(cfg, &json);
+        auto t2 = std::chrono::steady_clock::now();
+        ConfigErrors je = yaml_to_message(json, &back);
+        out->json_load_s = ms_since(t2) / 1000;
+        out->json_bytes = json.size();
+        if (!je.empty()) progress("note: JSON round trip failed: " + format_error(je[0]));
+        progress("config: " + std::to_string(setup.routes) + " routes; YAML " +
+                 fmt(text.size() / 1048576.0, 1) + " MiB loads in " + fmt(out->yaml_load_s, 2) +
+                 " s, as JSON " + fmt(json.size() / 1048576.0, 1) + " MiB in " +
+                 fmt(out->json_load_s, 2) + " s; applied in " + fmt(out->applies[0].ms, 0) +
+                 " ms");
       }
       if (!r.ok) {
         *error = "config rejected:";

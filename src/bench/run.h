@@ -53,6 +53,8 @@ struct RunResult {
   // The start-up config written as YAML and read back by the daemon's loader.
   uint64_t yaml_bytes = 0;
   double yaml_load_s = 0;
+  uint64_t json_bytes = 0;   // the same config as JSON (also valid YAML)
+  double json_load_s = 0;
 };
 
 using LineSink = std::function<void(const std::string&)>;

@@ -162,11 +162,16 @@ CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string,
 
   GroupBuilder groups(rt, history, cr.history);
   std::vector<Route> fam[2];
+  // (destination, source) pairs of local and connected routes. Static routes
+  // are distinct among themselves (validated), so only these need a lookup.
   std::set<std::pair<IpPrefix, IpPrefix>> taken;
   auto add = [&](Route r) {
-    if (!taken.insert({r.dst, r.src}).second) return;
+    if (r.origin == RouteOrigin::kStatic ? taken.count({r.dst, r.src}) != 0
+                                         : !taken.insert({r.dst, r.src}).second)
+      return;
     fam[r.dst.addr.v6 ? 1 : 0].push_back(r);
   };
+  fam[0].reserve(static_cast<size_t>(cfg.routes_size()) + 64);
   // Local addresses first, then connected subnets, then static routes: a
   // later route for the same (destination, source) never overrides.
   for (uint16_t i = 0; i < rt.ifaces.size(); i++) {

@@ -26,14 +26,29 @@ int64_t unix_ms_now() {
 }
 
 std::vector<std::string> config_diff(const pb::Config& from, const pb::Config& to) {
+  // A route table of a million lines is not a diff anyone reads, and writing
+  // it costs seconds: large route sets are summarised.
+  constexpr int kListedRoutes = 1000;
+  bool summarise = from.routes_size() > kListedRoutes || to.routes_size() > kListedRoutes;
   std::string text;
   google::protobuf::util::MessageDifferencer d;
+  if (summarise) d.IgnoreField(pb::Config::descriptor()->FindFieldByName("routes"));
   d.ReportDifferencesToString(&text);
   d.Compare(from, to);
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
+  if (summarise) {
+    int common = std::min(from.routes_size(), to.routes_size());
+    int changed = 0;
+    for (int i = 0; i < common; i++)
+      changed += from.routes(i).SerializeAsString() != to.routes(i).SerializeAsString();
+    if (changed || from.routes_size() != to.routes_size())
+      lines.push_back("routes: " + std::to_string(from.routes_size()) + " -> " +
+                      std::to_string(to.routes_size()) + " routes, " + std::to_string(changed) +
+                      " of the first " + std::to_string(common) + " changed (not listed one by one)");
+  }
   return lines;
 }
 
@@ -50,8 +65,15 @@ ControlPlane::~ControlPlane() = default;
 ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   std::lock_guard lock(mu_);
   ApplyResult r;
+  auto t0 = std::chrono::steady_clock::now();
+  auto phase = [&](const char* name) {
+    auto now = std::chrono::steady_clock::now();
+    r.phases_ms.emplace_back(name, std::chrono::duration<double, std::milli>(now - t0).count());
+    t0 = now;
+  };
   bool first = generation_ == 0;
   r.errors = validate_config(desired, first ? nullptr : &running_);
+  phase("validate");
   if (first) {
     // At start-up the ports were started from this very config; make sure.
     for (int i = 0; i < desired.ports_size(); i++)
@@ -59,6 +81,7 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
         r.errors.push_back({"ports[" + std::to_string(i) + "]", "port is not started"});
   }
   r.diff = config_diff(running_, desired);
+  phase("diff");
   if (!r.errors.empty() || dry_run) {
     r.ok = r.errors.empty();
     r.generation = generation_;
@@ -118,6 +141,7 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   CompiledConfig compiled = compile_config(desired, port_ids, *bridge_ids_, generation_ + 1);
   CompiledRouter router =
       compile_router(desired, facts, *iface_ids_, ecmp_history_, compiled.tables.get());
+  phase("compile");
   if (!router.errors.empty()) {
     // Out of DPDK memory for a FIB: nothing was published; port changes are undone.
     undo();
@@ -128,6 +152,7 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
     return r;
   }
   dp_.publish(std::move(compiled.tables));
+  phase("publish");
   // After the publish: workers no longer use removed bridges/ports when their
   // MAC entries are flushed, nor removed interfaces when neighbours are.
   uint64_t now = clock_now_ns();
@@ -142,6 +167,7 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   }
 
   running_ = desired;
+  phase("reconcile");
   generation_++;
   last_apply_ok_ = true;
   last_apply_unix_ms_ = unix_ms_now();

@@ -32,6 +32,9 @@ struct ApplyResult {
   uint64_t generation = 0;  // running generation after the call
   ConfigErrors errors;
   std::vector<std::string> diff;
+  // Where the time went, in order: validate, diff, compile, publish,
+  // reconcile (milliseconds).
+  std::vector<std::pair<std::string, double>> phases_ms;
 };
 
 class ControlPlane {

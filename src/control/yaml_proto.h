@@ -7,7 +7,9 @@
 // true/false; repeated fields are sequences, map fields mappings, messages
 // mappings; a null leaves the field unset; `optional` fields record presence.
 // Every error is collected with its object path and YAML line; on any error the
-// message is left cleared, never partially filled.
+// message is left cleared, never partially filled. A document that starts with
+// '{' is JSON (a subset of YAML) and goes to protobuf's JSON parser, much
+// faster for large configs; its errors carry the parser's own position text.
 //
 // Thread-safety: pure functions.
 #pragma once

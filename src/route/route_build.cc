@@ -1,17 +1,32 @@
 #include "route/route_build.h"
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 
 namespace sy {
 
 namespace {
 
-std::string prefix_key(const IpAddr& a, unsigned len) {
-  IpAddr m = mask_addr(a, len);
-  std::string k(reinterpret_cast<const char*>(m.b.data()), 16);
-  k.push_back(static_cast<char>(len));
-  return k;
+// A destination as a hash key: masked address and length, no allocation.
+struct PrefixKey {
+  std::array<uint8_t, 16> b;
+  uint8_t len;
+  bool operator==(const PrefixKey& o) const { return len == o.len && b == o.b; }
+};
+
+struct PrefixKeyHash {
+  size_t operator()(const PrefixKey& k) const {
+    uint64_t w[2];
+    std::memcpy(w, k.b.data(), 16);
+    uint64_t h = (w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] + 0x632be59bd9b4e019ull + (h_len(k.len)));
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+  static uint64_t h_len(uint8_t len) { return uint64_t{len} * 0xff51afd7ed558ccdull; }
+};
+
+PrefixKey prefix_key(const IpAddr& a, unsigned len) {
+  return PrefixKey{mask_addr(a, len).b, static_cast<uint8_t>(len)};
 }
 
 }  // namespace
@@ -36,7 +51,7 @@ bool build_family_routes(bool v6, std::vector<Route> routes, FamilyRoutes* out,
     if (!(x.dst.addr == y.dst.addr)) return x.dst.addr < y.dst.addr;
     return x.src.len > y.src.len;  // within a destination: longest source first
   });
-  std::unordered_map<std::string, uint32_t> chain_of;  // destination → chain index
+  std::unordered_map<PrefixKey, uint32_t, PrefixKeyHash> chain_of;  // destination → chain index
   chain_of.reserve(rs.size());
   std::vector<FibEntry> entries;
   for (size_t i = 0; i < order.size();) {

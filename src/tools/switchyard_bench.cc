@@ -474,8 +474,8 @@ int run_main(Cli& c) {
               fmt(*std::max_element(swap_ms.begin(), swap_ms.end()), 0) + " ms";
     say("  routes: " + std::to_string(setup.routes) + " (FIB " +
         std::to_string(res.fib_routes_v4 + res.fib_routes_v6) + " prefixes, " +
-        fmt((res.fib_bytes_v4 + res.fib_bytes_v6) / 1048576.0, 1) + " MiB); YAML load " +
-        fmt(res.yaml_load_s, 2) + " s; start-up apply " +
+        fmt((res.fib_bytes_v4 + res.fib_bytes_v6) / 1048576.0, 1) + " MiB); load: YAML " +
+        fmt(res.yaml_load_s, 2) + " s, JSON " + fmt(res.json_load_s, 2) + " s; start-up apply " +
         fmt(res.applies.empty() ? 0 : res.applies[0].ms, 0) + " ms" + swaps);
   }
   std::string drops;
@@ -549,6 +549,8 @@ int run_main(Cli& c) {
     rf["fib_mib"] = sb::json_number((res.fib_bytes_v4 + res.fib_bytes_v6) / 1048576.0, 1);
     rf["yaml_mib"] = sb::json_number(res.yaml_bytes / 1048576.0, 1);
     rf["yaml_load_s"] = sb::json_number(res.yaml_load_s, 2);
+    rf["json_mib"] = sb::json_number(res.json_bytes / 1048576.0, 1);
+    rf["json_load_s"] = sb::json_number(res.json_load_s, 2);
     rf["startup_apply_ms"] = sb::json_number(res.applies.empty() ? 0 : res.applies[0].ms, 0);
     std::vector<double> swap_ms;
     for (const auto& a : res.applies)

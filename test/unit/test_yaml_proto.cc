@@ -103,3 +103,18 @@ TEST_CASE("structure errors, duplicate keys, syntax errors, missing files") {
   REQUIRE(e.size() == 1);
   CHECK(e[0].message.find("cannot read") != std::string::npos);
 }
+
+TEST_CASE("a document starting with '{' is read as JSON by protobuf's parser") {
+  pb::Config c;
+  ConfigErrors e = yaml_to_message(
+      R"({"ports": [{"name": "p1", "device": "net_null0"}],
+          "routes": [{"destination": "10.0.0.0/8", "type": "BLACKHOLE"}]})",
+      &c);
+  REQUIRE(e.empty());
+  CHECK(c.ports(0).name() == "p1");
+  CHECK(c.routes(0).type() == pb::Route::BLACKHOLE);
+  e = yaml_to_message(R"({"ports": [{"nmae": "p1"}]})", &c);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].message.find("JSON") != std::string::npos);
+  CHECK(c.ports_size() == 0);  // nothing partial
+}
