@@ -2,6 +2,9 @@
 # Reproduces the figures in docs/benchmarks.md and docs/benchmarks.json.
 #
 #   scripts/bench.sh [PROFILE ...]     default: every profile this build has
+#   scripts/bench.sh scale             the routing scale run: 1,000,000 IPv4 and
+#                                      200,000 IPv6 routes replaced 3 times each
+#                                      while traffic flows
 #
 # For each profile: the rate against dpdk-testpmd io in the same run (release
 # build, workers polling, median of 5 windows after a warm-up), then the
@@ -14,8 +17,17 @@ bash scripts/install-deps.sh
 bash scripts/hugepages.sh >/dev/null || true
 bash scripts/build.sh release
 bash scripts/build.sh icount
+if [ "${1:-}" = scale ]; then
+  # More memory than the 1 GiB of hugepages the lab reserves: --no-huge.
+  build/switchyard-bench --profile l3v4 --routes 1000000 --swaps 3 --warmup 2 --windows 5 \
+    --no-huge --name l3v4-1M-routes --update-json docs/benchmarks.json
+  build/switchyard-bench --profile l3v6 --routes 200000 --swaps 3 --warmup 2 --windows 5 \
+    --no-huge --name l3v6-200k-routes --update-json docs/benchmarks.json
+  echo "bench.sh: docs/benchmarks.json updated"
+  exit 0
+fi
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(l2)
+[ ${#profiles[@]} -gt 0 ] || profiles=(l2 l3v4 l3v6)
 for p in "${profiles[@]}"; do
   echo "=== $p: rate against testpmd io"
   # shellcheck disable=SC2086

@@ -63,6 +63,7 @@ Output:
   --json               JSON result on stdout; progress goes to stderr
   --update-json FILE   merge this profile's figures into FILE (docs/benchmarks.json)
   --keep-files         keep the generated pcap files
+  --name KEY           the entry --update-json writes (default: the profile)
 )";
 
 // Performance budget per profile: ratio to testpmd io (issue 5).
@@ -77,6 +78,7 @@ struct Cli {
   bool keep_files = false;
   uint64_t icount = 0;
   std::string update_json;
+  std::string name;
   std::string lcores_text;
 };
 
@@ -183,6 +185,8 @@ int parse_args(int argc, char** argv, Cli* c) {
       c->json = true;
     } else if (k == "--update-json") {
       if (!value(&c->update_json)) return usage_error("--update-json needs a file");
+    } else if (k == "--name") {
+      if (!value(&c->name)) return usage_error("--name needs a key");
     } else if (k == "--keep-files") {
       c->keep_files = true;
     } else {
@@ -341,6 +345,7 @@ std::string self_exe() {
 }
 
 std::string profile_key(const Cli& c) {
+  if (!c.name.empty()) return c.name;
   return c.bench.profile.empty() ? std::string("user") : c.bench.profile;
 }
 
