@@ -580,3 +580,63 @@ TEST_CASE("router on a bridge: routes between a port and the bridge, resolving t
   expect_only(h, "p4", {tag10(l2)});
   check_books(h);
 }
+
+TEST_CASE("router: a neighbour in use is re-probed after its reachable time, and dropped unanswered") {
+  uint64_t t0 = 2'000'000'000'000ull;
+  clock_set_fake_ns(t0);
+  {
+    std::string cfg = kRouter;
+    cfg.replace(cfg.find("router: {"), 9, "router: {neighbour_reachable_seconds: 5, ");
+    Harness h(cfg);
+    settle(h);
+    const char* kPeer = "02:00:00:00:01:15";
+    // 10.0.1.21 resolves (request, reply)...
+    h.send("p1", udp_frame("8.8.8.8", "10.0.1.21", {}, 18, 1, 2, kWanGw, kWanMac));
+    h.step();
+    h.recv_all();
+    h.send("p0", eth(kLanMac, kPeer, 0x0806, arp(2, kPeer, "10.0.1.21", kLanMac, "10.0.1.1")));
+    h.step();
+    CHECK(h.recv("p0").size() == 1);  // the held packet
+    // ...is used again after its reachable time: a unicast probe goes to its MAC.
+    clock_set_fake_ns(t0 + 6'000'000'000ull);
+    h.send("p1", udp_frame("8.8.8.8", "10.0.1.21", {}, 18, 1, 2, kWanGw, kWanMac));
+    h.step();
+    auto out = h.recv("p0");
+    REQUIRE(out.size() == 2);  // the packet (the stale MAC is still used) and the probe
+    Bytes probe = arp(1, kLanMac, "10.0.1.1", "00:00:00:00:00:00", "10.0.1.21");
+    probe.resize(60 - 14, 0);
+    CHECK(hex(out[1]) == hex(eth(kPeer, kLanMac, 0x0806, probe)));
+    // No answer to this probe and the next two: the entry goes.
+    for (int i = 1; i <= 3; i++) {
+      clock_set_fake_ns(t0 + 6'000'000'000ull + i * 1'000'000'001ull);
+      h.step();
+      h.recv_all();
+    }
+    bool present = false;
+    for (const auto& n : h.dp().neighbours().snapshot(clock_now_ns()))
+      present |= format_ip(n.key.addr()) == "10.0.1.21";
+    CHECK_FALSE(present);
+  }
+  clock_set_fake_ns(0);
+}
+
+TEST_CASE("router: IPv6 packets wait for Neighbour Discovery and leave once it answers") {
+  Harness h(kRouter);
+  settle(h);
+  const std::string dst = "2001:db8:1::30";
+  Bytes payload(8, 7);
+  h.send("p1", eth(kWanMac, kWanGw, 0x86dd, ipv6("2001:db8:99::5", dst, 17, payload, 30)));
+  h.step();
+  // A solicitation to the target's solicited-node group, from our address on its subnet.
+  expect_only(h, "p0", {eth("33:33:ff:00:00:30", kLanMac, 0x86dd,
+                            ipv6("2001:db8:1::1", "ff02::1:ff00:30", 58,
+                                 icmp6("2001:db8:1::1", "ff02::1:ff00:30", 135, 0, 0,
+                                       nd_body(dst, 1, kLanMac)), 255))});
+  const char* kNew = "02:00:00:00:01:30";
+  h.send("p0", eth(kLanMac, kNew, 0x86dd,
+                   ipv6(dst, "2001:db8:1::1", 58,
+                        icmp6(dst, "2001:db8:1::1", 136, 0, 0x60000000, nd_body(dst, 2, kNew)), 255)));
+  h.step();
+  expect_only(h, "p0", {eth(kNew, kLanMac, 0x86dd, ipv6("2001:db8:99::5", dst, 17, payload, 29))});
+  check_books(h);
+}
