@@ -127,6 +127,10 @@ bool run_icount(const std::vector<std::string>& self_args, const std::string& wo
       {"sy::pipeline_process", "pipeline (all stages)"},
       {"sy::bridge_process", "bridge stage"},
       {"rte_hash_lookup_bulk", "MAC lookups (rte_hash)"},
+      {"sy::router_process", "router stage"},
+      {"rte_fib_lookup_bulk", "IPv4 FIB lookup (rte_fib)"},
+      {"rte_lpm6_lookup_bulk_func", "IPv6 FIB lookup (rte_lpm6)"},
+      {"rte_hash_lookup", "neighbour lookups (rte_hash)"},
       {"rte_eth_tx_burst", "tx burst"},
   };
   std::istringstream lines(annotated);
