@@ -47,6 +47,27 @@ std::string pcap_device(uint32_t index, const std::vector<std::string>& files) {
   return dev + ",infinite_rx=1";
 }
 
+// Writes one pcap per worker and the two ports every generated profile has:
+// "in" replaying those files, "out" a sink; also sizes the dataplane.
+bool add_replay_ports(const BenchOptions& o, const std::vector<std::vector<Frame>>& per_worker,
+                      BenchSetup* s, std::string* error) {
+  for (uint32_t w = 0; w < o.workers; w++) {
+    std::string path = o.work_dir + "/" + o.profile + "-w" + std::to_string(w) + ".pcap";
+    if (!write_pcap(path, per_worker[w], error)) return false;
+    s->pcap_files.push_back(path);
+    s->distinct_frames += per_worker[w].size();
+  }
+  pb::Config& c = s->config;
+  fill_dataplane(o, s->distinct_frames, c.mutable_dataplane());
+  pb::Port* in = c.add_ports();
+  in->set_name("in");
+  in->set_device(pcap_device(0, s->pcap_files));
+  pb::Port* out = c.add_ports();
+  out->set_name("out");
+  out->set_device("net_null0,no-rx=1");
+  return true;
+}
+
 bool build_l2(const BenchOptions& o, BenchSetup* s, std::string* error) {
   if (o.flows == 0 || o.flows > kMaxL2Flows) {
     *error = "--flows: the l2 profile takes 1.." + std::to_string(kMaxL2Flows) +
@@ -68,19 +89,9 @@ bool build_l2(const BenchOptions& o, BenchSetup* s, std::string* error) {
       f.resize(frame_size_at(kImix, counts[w]++) - 4, 0);
       v.push_back(f);
     }
-    std::string path = o.work_dir + "/l2-w" + std::to_string(w) + ".pcap";
-    if (!write_pcap(path, v, error)) return false;
-    s->pcap_files.push_back(path);
-    s->distinct_frames += v.size();
   }
+  if (!add_replay_ports(o, per_worker, s, error)) return false;
   pb::Config& c = s->config;
-  fill_dataplane(o, s->distinct_frames, c.mutable_dataplane());
-  pb::Port* in = c.add_ports();
-  in->set_name("in");
-  in->set_device(pcap_device(0, s->pcap_files));
-  pb::Port* out = c.add_ports();
-  out->set_name("out");
-  out->set_device("net_null0,no-rx=1");
   pb::BridgeDomain* b = c.add_bridges();
   b->set_name("bench");
   b->set_ageing_seconds(3600);  // nothing ages out during a run
@@ -237,25 +248,13 @@ bool build_l3(const BenchOptions& o, bool v6, BenchSetup* s, std::string* error)
       per_worker[w].push_back(build_udp6_frame(f, size));
     }
   }
-  for (uint32_t w = 0; w < o.workers; w++) {
-    std::string path = o.work_dir + "/" + o.profile + "-w" + std::to_string(w) + ".pcap";
-    if (!write_pcap(path, per_worker[w], error)) return false;
-    s->pcap_files.push_back(path);
-    s->distinct_frames += per_worker[w].size();
-  }
+  if (!add_replay_ports(o, per_worker, s, error)) return false;
   pb::Config& c = s->config;
-  fill_dataplane(o, s->distinct_frames, c.mutable_dataplane());
   // Two FIBs live at once during an apply: the 64 MiB first level plus the
   // library's rules and groups, ~300 bytes a route, each.
   uint64_t fib_mb = 2 * (64 + uint64_t{routes} * 300 / (1 << 20)) + 64;
   c.mutable_dataplane()->set_memory_mb(
       static_cast<uint32_t>(c.dataplane().memory_mb() + fib_mb));
-  pb::Port* in = c.add_ports();
-  in->set_name("in");
-  in->set_device(pcap_device(0, s->pcap_files));
-  pb::Port* out = c.add_ports();
-  out->set_name("out");
-  out->set_device("net_null0,no-rx=1");
   pb::RouterInterface* i1 = c.add_interfaces();
   i1->set_name("in");
   i1->set_port("in");

@@ -1,11 +1,11 @@
 #include "bridge/mac_table.h"
 
-#include <rte_errno.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include <cstring>
-#include <new>
+
+#include "pipeline/shared_hash.h"
 
 namespace sy {
 
@@ -18,38 +18,15 @@ uint32_t mac_key_hash(const void* key, uint32_t, uint32_t init) {
 std::unique_ptr<MacTable> MacTable::create(const std::string& name, uint32_t capacity,
                                            rte_rcu_qsbr* qs, std::string* error) {
   std::unique_ptr<MacTable> t(new MacTable());
-  rte_hash_parameters params{};
-  params.name = name.c_str();
-  params.entries = capacity;
-  params.key_len = sizeof(MacKey);
-  params.hash_func = mac_key_hash;
-  params.socket_id = SOCKET_ID_ANY;
-  // EXT_TABLE: a full bucket spills instead of failing before `capacity`.
-  params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  t->hash_ = rte_hash_create(&params);
-  if (t->hash_ == nullptr) {
-    *error = "cannot create MAC table " + name + ": " + rte_strerror(rte_errno);
-    return nullptr;
-  }
-  if (qs != nullptr) {
-    rte_hash_rcu_config rcu{};
-    rcu.v = qs;
-    rcu.mode = RTE_HASH_QSBR_MODE_DQ;
-    if (rte_hash_rcu_qsbr_add(t->hash_, &rcu) != 0) {
-      *error = "cannot attach RCU to MAC table: " + std::string(rte_strerror(rte_errno));
-      return nullptr;
-    }
-  }
-  // rte_hash positions range over entries + the extendable table's spare keys.
+  t->hash_ = create_shared_hash(name, capacity, sizeof(MacKey), mac_key_hash, qs, "MAC table",
+                                error);
+  if (t->hash_ == nullptr) return nullptr;
   t->capacity_ = capacity;
-  uint32_t slots = capacity * 2 + 64;
-  void* mem = rte_zmalloc("mac_slots", sizeof(MacSlot) * slots, RTE_CACHE_LINE_SIZE);
-  if (mem == nullptr) {
+  t->slots_ = create_shared_slots<MacSlot>("mac_slots", capacity);
+  if (t->slots_ == nullptr) {
     *error = "cannot allocate MAC slots";
     return nullptr;
   }
-  t->slots_ = static_cast<MacSlot*>(mem);
-  for (uint32_t i = 0; i < slots; i++) new (&t->slots_[i]) MacSlot();
   return t;
 }
 

@@ -1,10 +1,9 @@
 #include "route/neighbour_table.h"
 
-#include <rte_errno.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
-#include <new>
+#include "pipeline/shared_hash.h"
 
 namespace sy {
 
@@ -32,36 +31,15 @@ const char* neigh_state_name(NeighState s) {
 std::unique_ptr<NeighbourTable> NeighbourTable::create(const std::string& name, uint32_t capacity,
                                                        rte_rcu_qsbr* qs, std::string* error) {
   std::unique_ptr<NeighbourTable> t(new NeighbourTable());
-  rte_hash_parameters params{};
-  params.name = name.c_str();
-  params.entries = capacity;
-  params.key_len = sizeof(NeighKey);
-  params.hash_func = neigh_key_hash;
-  params.socket_id = SOCKET_ID_ANY;
-  params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  t->hash_ = rte_hash_create(&params);
-  if (t->hash_ == nullptr) {
-    *error = "cannot create neighbour table " + name + ": " + rte_strerror(rte_errno);
-    return nullptr;
-  }
-  if (qs != nullptr) {
-    rte_hash_rcu_config rcu{};
-    rcu.v = qs;
-    rcu.mode = RTE_HASH_QSBR_MODE_DQ;
-    if (rte_hash_rcu_qsbr_add(t->hash_, &rcu) != 0) {
-      *error = "cannot attach RCU to neighbour table: " + std::string(rte_strerror(rte_errno));
-      return nullptr;
-    }
-  }
+  t->hash_ = create_shared_hash(name, capacity, sizeof(NeighKey), neigh_key_hash, qs,
+                                "neighbour table", error);
+  if (t->hash_ == nullptr) return nullptr;
   t->capacity_ = capacity;
-  uint32_t slots = capacity * 2 + 64;
-  void* mem = rte_zmalloc("neigh_slots", sizeof(Slot) * slots, RTE_CACHE_LINE_SIZE);
-  if (mem == nullptr) {
+  t->slots_ = create_shared_slots<Slot>("neigh_slots", capacity);
+  if (t->slots_ == nullptr) {
     *error = "cannot allocate neighbour slots";
     return nullptr;
   }
-  t->slots_ = static_cast<Slot*>(mem);
-  for (uint32_t i = 0; i < slots; i++) new (&t->slots_[i]) Slot();
   return t;
 }
 

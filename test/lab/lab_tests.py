@@ -111,27 +111,33 @@ def test_ping_through_bridge(lab):
     assert r.returncode == 0, f"IPv6 ping h2 → h3 failed:\n{r.stdout}{r.stderr}"
 
 
-def test_tcp_transfer_through_bridge(lab):
+def transfer_4mib(lab, server_host, server_addr, client_host, name):
+    """A 4 MiB file over HTTP from server_host to client_host, checked byte for byte."""
     data = os.path.join(lab.tmp, "blob")
-    with open(data, "wb") as f:
-        f.write(os.urandom(4 * 1024 * 1024))
-    srv = subprocess.Popen(["ip", "netns", "exec", "sy-h2", "/usr/bin/python3", "-m", "http.server",
-                            "--bind", H[2], "8080", "--directory", lab.tmp],
+    if not os.path.exists(data):
+        with open(data, "wb") as f:
+            f.write(os.urandom(4 * 1024 * 1024))
+    srv = subprocess.Popen(["ip", "netns", "exec", server_host, "/usr/bin/python3", "-m",
+                            "http.server", "--bind", server_addr, "8080", "--directory", lab.tmp],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     try:
-        out = os.path.join(lab.tmp, "fetched")
+        out = os.path.join(lab.tmp, name)
         for _ in range(50):
-            r = ns("sy-h1", ["curl", "-sf", "--max-time", "30", "-o", out,
-                             f"http://{H[2]}:8080/blob"], check=False, timeout=40)
+            r = ns(client_host, ["curl", "-sf", "--max-time", "30", "-o", out,
+                                 f"http://{server_addr}:8080/blob"], check=False, timeout=40)
             if r.returncode == 0:
                 break
             time.sleep(0.2)
-        assert r.returncode == 0, f"curl failed: {r.stderr}"
+        assert r.returncode == 0, f"curl {client_host} -> {server_addr} failed: {r.stderr}"
         assert open(out, "rb").read() == open(data, "rb").read(), "transferred file differs"
     finally:
         os.kill(srv.pid, signal.SIGTERM)
         srv.wait(10)
+
+
+def test_tcp_transfer_through_bridge(lab):
+    transfer_4mib(lab, "sy-h2", H[2], "sy-h1", "fetched")
 
 
 def test_macs_learned_and_shown(lab):
@@ -364,26 +370,7 @@ def test_router_traceroute_shows_the_appliance(lab):
 
 
 def test_router_tcp_transfer(lab):
-    data = os.path.join(lab.tmp, "blob")
-    with open(data, "wb") as f:
-        f.write(os.urandom(4 * 1024 * 1024))
-    srv = subprocess.Popen(["ip", "netns", "exec", "sy-h3", "/usr/bin/python3", "-m", "http.server",
-                            "--bind", R[3], "8080", "--directory", lab.tmp],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           start_new_session=True)
-    try:
-        out = os.path.join(lab.tmp, "fetched-routed")
-        for _ in range(50):
-            r = ns("sy-h1", ["curl", "-sf", "--max-time", "30", "-o", out,
-                             f"http://{R[3]}:8080/blob"], check=False, timeout=40)
-            if r.returncode == 0:
-                break
-            time.sleep(0.2)
-        assert r.returncode == 0, f"curl through the router failed: {r.stderr}"
-        assert open(out, "rb").read() == open(data, "rb").read(), "transferred file differs"
-    finally:
-        os.kill(srv.pid, signal.SIGTERM)
-        srv.wait(10)
+    transfer_4mib(lab, "sy-h3", R[3], "sy-h1", "fetched-routed")
 
 
 def run_ecmp(lab, dst, bind):
