@@ -36,6 +36,7 @@ uint16_t worker_poll_once(WorkerCtx& w) {
   }
   w.now_ns = clock_now_ns();
   w.snapshot = t;
+  if (w.neighbours != nullptr) w.neigh_epoch = w.neighbours->epoch();
   uint16_t total = 0;
   rte_mbuf* pkts[kMaxBurst];
   for (uint16_t i = 0; i < w.nb_rxq; i++) {

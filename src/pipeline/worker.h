@@ -22,6 +22,7 @@
 #include "bridge/bridge_tables.h"
 #include "pipeline/counters.h"
 #include "pipeline/tables.h"
+#include "route/neighbour_table.h"
 
 namespace sy {
 
@@ -88,6 +89,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   WorkerCounters counters;
   LearnFilter learn_filter;
   IcmpLimiter icmp_limiter;
+  uint64_t neigh_epoch = 0;  // NeighbourTable::epoch() at the start of the poll
+  NeighbourCache neigh_cache;
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TokenBucket punt_bucket;
   TxBuffer tx[kMaxPorts];

@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace sy {
 
@@ -25,6 +26,25 @@ inline void ipv4_decrement_ttl(rte_ipv4_hdr* ip) {
   ip->time_to_live--;
   uint16_t new_word = *reinterpret_cast<uint16_t*>(&ip->time_to_live);
   ip->hdr_checksum = csum_replace16(ip->hdr_checksum, old_word, new_word);
+}
+
+// Whether an IPv4 header (ihl_bytes, a multiple of 4) sums to 0xffff. Adds
+// 32-bit words into 64 bits and folds once: the one's-complement sum does not
+// care about word size or byte order (RFC 1071), and this is a third of the
+// work of a 16-bit loop.
+inline bool ipv4_header_checksum_ok(const void* hdr, unsigned ihl_bytes) {
+  const auto* p = static_cast<const uint8_t*>(hdr);
+  uint64_t sum = 0;
+  for (unsigned i = 0; i < ihl_bytes; i += 4) {
+    uint32_t w;
+    std::memcpy(&w, p + i, 4);
+    sum += w;
+  }
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
 }
 
 // One's-complement checksum of a buffer, ready to store (network order).

@@ -60,6 +60,7 @@ bool NeighbourTable::remove(const NeighKey& k) {
   int32_t pos = rte_hash_lookup(hash_, &k);
   if (pos < 0) return false;
   slots_[pos].word.store(0, std::memory_order_release);
+  bump();
   return rte_hash_del_key(hash_, &k) >= 0;
 }
 

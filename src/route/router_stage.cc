@@ -94,10 +94,22 @@ void emit(WorkerCtx& w, const RouterIface* in, const RouterIface& out, const IpA
           rte_mbuf* m) {
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   NeighKey key = NeighKey::of(out.stable_id, nh);
+  NeighbourCache::Entry& c = w.neigh_cache.e[NeighbourCache::slot_of(key)];
+  if (c.epoch == w.neigh_epoch && NeighbourCache::same(c.key, key)) {
+    w.neighbours->touch(c.pos, w.now_ns);
+    eth->dst_addr = c.mac;
+    eth->src_addr = out.mac;
+    iface_tx(w, out, m);
+    return;
+  }
   int32_t pos = w.neighbours->lookup(key);
   rte_ether_addr mac;
   if (pos >= 0 && w.neighbours->mac_of(pos, &mac)) {
     w.neighbours->touch(pos, w.now_ns);
+    c.key = key;
+    c.pos = pos;
+    c.mac = mac;
+    c.epoch = w.neigh_epoch;
     eth->dst_addr = mac;
     eth->src_addr = out.mac;
     iface_tx(w, out, m);
@@ -286,7 +298,7 @@ void ipv4_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
     return drop(w, m, DropReason::kBadIpHeader);
   uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-      (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(ip, ihl) != 0xffff))
+      (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !ipv4_header_checksum_ok(ip, ihl)))
     return drop(w, m, DropReason::kBadIpChecksum);
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
   uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);

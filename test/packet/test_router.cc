@@ -640,3 +640,34 @@ TEST_CASE("router: IPv6 packets wait for Neighbour Discovery and leave once it a
   expect_only(h, "p0", {eth(kNew, kLanMac, 0x86dd, ipv6("2001:db8:99::5", dst, 17, payload, 29))});
   check_books(h);
 }
+
+TEST_CASE("router: a neighbour's new MAC is used at once, cached lookups included") {
+  Harness h(kRouter);
+  settle(h);
+  const char* kOld = "02:00:00:00:01:16";
+  const char* kNew = "02:00:00:00:01:61";
+  Bytes pkt = udp_frame("8.8.8.8", "10.0.1.22", {}, 18, 1, 2, kWanGw, kWanMac);
+  h.send("p1", pkt);
+  h.step();
+  h.recv_all();
+  h.send("p0", eth(kLanMac, kOld, 0x0806, arp(2, kOld, "10.0.1.22", kLanMac, "10.0.1.1")));
+  h.step();
+  h.recv_all();
+  for (int i = 0; i < 3; i++) {  // forwarded from the worker's cache
+    h.send("p1", pkt);
+    h.step();
+    expect_only(h, "p0", {forwarded("8.8.8.8", "10.0.1.22", kLanMac, kOld, {}, 18, 1, 2)});
+  }
+  // The host moves to another MAC and says so (gratuitous ARP).
+  h.send("p0", eth(kBcast, kNew, 0x0806, arp(1, kNew, "10.0.1.22", "00:00:00:00:00:00", "10.0.1.22")));
+  h.step();
+  h.recv_all();
+  h.send("p1", pkt);
+  h.step();
+  auto out = h.recv("p0");
+  REQUIRE(out.size() == 2);
+  CHECK(hex(out[0]) == hex(forwarded("8.8.8.8", "10.0.1.22", kLanMac, kNew, {}, 18, 1, 2)));
+  // An unsolicited claim is used but verified: a unicast probe to the new MAC.
+  CHECK(hex(slice(out[1], 0, 14)) == hex(slice(eth(kNew, kLanMac, 0x0806, {}), 0, 14)));
+  check_books(h);
+}

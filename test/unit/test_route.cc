@@ -232,3 +232,24 @@ TEST_CASE("ECMP: hash is stable, spreads, and can be symmetric", "[ecmp]") {
   CHECK(ecmp_hash(a, addr_only) == ecmp_hash(b, addr_only));
   CHECK(ecmp_hash(a, plain) != ecmp_hash(b, plain));
 }
+
+#include "route/checksum.h"
+
+TEST_CASE("IPv4 header checksum check agrees with RFC 1071 on random headers", "[route]") {
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; i++) {
+    uint8_t h[60];
+    unsigned ihl = 20 + 4 * (rng() % 11);
+    for (unsigned k = 0; k < ihl; k++) h[k] = static_cast<uint8_t>(rng());
+    h[10] = h[11] = 0;
+    uint32_t sum = 0;
+    for (unsigned k = 0; k < ihl; k += 2) sum += (h[k] << 8) | h[k + 1];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t c = static_cast<uint16_t>(~sum);
+    h[10] = static_cast<uint8_t>(c >> 8);
+    h[11] = static_cast<uint8_t>(c);
+    REQUIRE(ipv4_header_checksum_ok(h, ihl));
+    h[rng() % ihl] ^= static_cast<uint8_t>(1 + rng() % 255);
+    REQUIRE_FALSE(ipv4_header_checksum_ok(h, ihl));
+  }
+}
