@@ -1,5 +1,6 @@
 // Validation of the router part of a Config: interfaces, routes, static
 // neighbours and router settings. Called by validate_config().
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -41,6 +42,7 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
   std::map<IpAddr, std::string> owner;        // address → interface path
   std::map<IpPrefix, std::string> subnets;    // connected subnet → interface path
   std::set<std::string> used_ports;
+  std::set<std::pair<std::string, unsigned>> used_bridge_vlans;
   for (int i = 0; i < cfg.interfaces_size(); i++) {
     const pb::RouterInterface& ifc = cfg.interfaces(i);
     std::string p = idx("interfaces", i);
@@ -71,7 +73,7 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
         fail(p + ".bridge", "no bridge named \"" + ifc.bridge() + "\"");
       } else if (vlan > 4094) {
         fail(p + ".vlan", std::to_string(vlan) + " is not a VLAN (1..4094)");
-      } else if (!used_ports.insert("bridge:" + ifc.bridge() + "/" + std::to_string(vlan)).second) {
+      } else if (!used_bridge_vlans.insert({ifc.bridge(), vlan}).second) {
         fail(p + ".vlan", "bridge \"" + ifc.bridge() + "\" VLAN " + std::to_string(vlan) +
                               " already has an interface");
       } else {

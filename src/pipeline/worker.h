@@ -27,7 +27,6 @@
 namespace sy {
 
 class MacTable;
-class NeighbourTable;
 
 constexpr uint16_t kMaxBurst = 256;
 constexpr uint16_t kTxBufferSize = 512;

@@ -156,6 +156,26 @@ rte_mbuf* icmp6_error(rte_mempool* pool, const IcmpErrorSpec& s) {
   return m;
 }
 
+IcmpOutcome make_icmp_error(rte_mempool* pool, IcmpLimiter& limiter, uint64_t now_ns,
+                            const rte_mbuf* orig, uint16_t l3_off, bool v6,
+                            const std::vector<IpPrefix>& ours, const rte_ether_addr& our_mac,
+                            const rte_ether_addr& prev_hop, uint8_t type, uint8_t code,
+                            uint32_t rest, rte_mbuf** out) {
+  *out = nullptr;
+  if (!(v6 ? icmp6_error_allowed(orig, l3_off) : icmp4_error_allowed(orig, l3_off)))
+    return IcmpOutcome::kNotAllowed;
+  IpAddr orig_src;
+  orig_src.v6 = v6;
+  const uint8_t* ip = rte_pktmbuf_mtod_offset(orig, const uint8_t*, l3_off);
+  std::memcpy(orig_src.b.data(), ip + (v6 ? 8 : 12), v6 ? 16 : 4);
+  const IpPrefix* src = source_address(ours, orig_src);
+  if (src == nullptr) return IcmpOutcome::kNotAllowed;
+  if (!limiter.allow(orig_src.b.data(), now_ns)) return IcmpOutcome::kRateLimited;
+  IcmpErrorSpec s{orig, l3_off, src->addr, our_mac, prev_hop, type, code, rest};
+  *out = v6 ? icmp6_error(pool, s) : icmp4_error(pool, s);
+  return *out != nullptr ? IcmpOutcome::kBuilt : IcmpOutcome::kNoMbuf;
+}
+
 bool icmp4_echo_reply(rte_mbuf* m, uint16_t l3_off, const rte_ether_addr& our_mac) {
   auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, l3_off);
   uint16_t ihl = static_cast<uint16_t>((ip->version_ihl & 0x0f) * 4);

@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "route/ip.h"
 
@@ -96,6 +97,18 @@ bool icmp6_error_allowed(const rte_mbuf* m, uint16_t l3_off);
 // A complete Ethernet frame, or nullptr when the pool is empty.
 rte_mbuf* icmp4_error(rte_mempool* pool, const IcmpErrorSpec& s);
 rte_mbuf* icmp6_error(rte_mempool* pool, const IcmpErrorSpec& s);
+
+enum class IcmpOutcome { kBuilt, kNotAllowed, kRateLimited, kNoMbuf };
+
+// The whole decision for an error about `orig` (its IP header at `l3_off`):
+// may one be sent at all, from which of `ours` (the interface's addresses of
+// that family), within the source's rate limit; then the frame, to
+// `prev_hop`. *out is the frame when kBuilt, else null.
+IcmpOutcome make_icmp_error(rte_mempool* pool, IcmpLimiter& limiter, uint64_t now_ns,
+                            const rte_mbuf* orig, uint16_t l3_off, bool v6,
+                            const std::vector<IpPrefix>& ours, const rte_ether_addr& our_mac,
+                            const rte_ether_addr& prev_hop, uint8_t type, uint8_t code,
+                            uint32_t rest, rte_mbuf** out);
 
 // Turns an echo request into its reply in place (addresses and MACs swapped,
 // TTL/hop limit 64, checksums fixed). `our_src` replaces the destination when

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace sy {
 
@@ -59,6 +60,14 @@ inline bool prefix_match(const uint8_t* a, const uint8_t* b, unsigned len) {
 
 inline bool prefix_contains(const IpPrefix& p, const IpAddr& a) {
   return p.addr.v6 == a.v6 && prefix_match(p.addr.b.data(), a.b.data(), p.len);
+}
+
+// The address to answer `peer` from: the one of `ours` (one family's, with
+// their subnet lengths) on peer's subnet, else the first (primary); null if none.
+inline const IpPrefix* source_address(const std::vector<IpPrefix>& ours, const IpAddr& peer) {
+  for (const IpPrefix& p : ours)
+    if (prefix_match(p.addr.b.data(), peer.b.data(), p.len)) return &p;
+  return ours.empty() ? nullptr : &ours[0];
 }
 
 // Clears the bits after `len`.

@@ -12,10 +12,7 @@
 namespace sy {
 
 const IpPrefix* NeighIfaceInfo::source_for(const IpAddr& peer) const {
-  const auto& list = peer.v6 ? v6 : v4;
-  for (const IpPrefix& p : list)
-    if (p.len > 0 && prefix_match(p.addr.b.data(), peer.b.data(), p.len)) return &p;
-  return list.empty() ? nullptr : &list[0];
+  return source_address(peer.v6 ? v6 : v4, peer);
 }
 
 bool NeighIfaceInfo::on_subnet(const IpAddr& a) const {
@@ -171,31 +168,20 @@ void NeighbourManager::drop_held(Pending& p) {
 }
 
 void NeighbourManager::fail(const NeighKey& key, Pending& p, uint64_t now_ns) {
-  (void)key;
   counters_.failed++;
+  bool v6 = key.v6 != 0;
   for (Held& h : p.held) {
     const NeighIfaceInfo* in = iface(h.in_iface);
-    bool v6 = key.v6 != 0;
-    bool allowed = in != nullptr && pool_ != nullptr &&
-                   (v6 ? icmp6_error_allowed(h.m, h.l3_off) : icmp4_error_allowed(h.m, h.l3_off));
-    if (allowed) {
-      IpAddr orig_src;
-      orig_src.v6 = v6;
-      const uint8_t* ip = rte_pktmbuf_mtod_offset(h.m, const uint8_t*, h.l3_off);
-      std::memcpy(orig_src.b.data(), ip + (v6 ? 8 : 12), v6 ? 16 : 4);
-      const IpPrefix* src = in->source_for(orig_src);
-      if (src == nullptr) {
-        allowed = false;
-      } else if (!limiter_.allow(orig_src.b.data(), now_ns)) {
-        counters_.icmp_rate_limited++;
-      } else {
-        IcmpErrorSpec s{h.m, h.l3_off, src->addr, in->mac, h.in_mac,
-                        static_cast<uint8_t>(v6 ? 1 : 3), static_cast<uint8_t>(v6 ? 3 : 1), 0};
-        rte_mbuf* e = v6 ? icmp6_error(pool_, s) : icmp4_error(pool_, s);
-        if (e != nullptr) {
-          counters_.icmp_sent++;
-          inject(e, *in);
-        }
+    if (in != nullptr && pool_ != nullptr) {
+      // Host unreachable: ICMP 3/1, ICMPv6 1/3 (address unreachable).
+      rte_mbuf* e = nullptr;
+      IcmpOutcome o = make_icmp_error(pool_, limiter_, now_ns, h.m, h.l3_off, v6,
+                                      v6 ? in->v6 : in->v4, in->mac, h.in_mac, v6 ? 1 : 3,
+                                      v6 ? 3 : 1, 0, &e);
+      if (o == IcmpOutcome::kRateLimited) counters_.icmp_rate_limited++;
+      if (e != nullptr) {
+        counters_.icmp_sent++;
+        inject(e, *in);
       }
     }
     rte_pktmbuf_free(h.m);

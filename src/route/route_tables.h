@@ -111,12 +111,8 @@ struct RouterIface {
     const auto& list = six ? v6 : v4;
     return list.empty() ? nullptr : &list[0];
   }
-  // The address to use as source towards `peer`: one on peer's subnet, else the primary.
   const IpPrefix* source_for(const IpAddr& peer) const {
-    const auto& list = peer.v6 ? v6 : v4;
-    for (const IpPrefix& p : list)
-      if (prefix_match(p.addr.b.data(), peer.b.data(), p.len)) return &p;
-    return list.empty() ? nullptr : &list[0];
+    return source_address(peer.v6 ? v6 : v4, peer);
   }
   bool owns(const IpAddr& a) const {
     for (const IpPrefix& p : a.v6 ? v6 : v4)

@@ -67,20 +67,11 @@ NeighEvent learn_event(NeighEventKind kind, bool create, uint32_t iface, const I
 // Sends an ICMP error about `m` back to its previous hop; `m` is not consumed.
 void icmp_error(WorkerCtx& w, const RouterIface& in, const rte_mbuf* m, bool v6, uint8_t type,
                 uint8_t code, uint32_t rest, IcmpKind kind) {
-  if (!(v6 ? icmp6_error_allowed(m, kL3) : icmp4_error_allowed(m, kL3))) return;
-  IpAddr orig_src;
-  orig_src.v6 = v6;
-  const uint8_t* ip = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
-  std::memcpy(orig_src.b.data(), ip + (v6 ? 8 : 12), v6 ? 16 : 4);
-  const IpPrefix* src = in.source_for(orig_src);
-  if (src == nullptr) return;
-  if (!w.icmp_limiter.allow(orig_src.b.data(), w.now_ns)) {
-    w.counters.icmp_rate_limited.add(1);
-    return;
-  }
-  IcmpErrorSpec s{m, kL3, src->addr, in.mac,
-                  rte_pktmbuf_mtod(m, const rte_ether_hdr*)->src_addr, type, code, rest};
-  rte_mbuf* e = v6 ? icmp6_error(w.pool, s) : icmp4_error(w.pool, s);
+  rte_mbuf* e = nullptr;
+  IcmpOutcome o = make_icmp_error(w.pool, w.icmp_limiter, w.now_ns, m, kL3, v6, v6 ? in.v6 : in.v4,
+                                  in.mac, rte_pktmbuf_mtod(m, const rte_ether_hdr*)->src_addr,
+                                  type, code, rest, &e);
+  if (o == IcmpOutcome::kRateLimited) w.counters.icmp_rate_limited.add(1);
   if (e == nullptr) return;
   w.counters.icmp(kind);
   w.counters.icmp_errors.add(1);

@@ -381,7 +381,6 @@ TEST_CASE("router: ECMP spreads flows over both next hops, each flow on one path
 TEST_CASE("router: ICMP errors are rate-limited per source") {
   Harness h(kRouter);
   settle(h);
-  REQUIRE(h.apply_yaml(kRouter + "  \n").ok);
   std::string limited = kRouter;
   limited.replace(limited.find("router: {icmp_rate_per_second: 1000, icmp_burst: 1000}"),
                   std::string("router: {icmp_rate_per_second: 1000, icmp_burst: 1000}").size(),
