@@ -8,6 +8,8 @@
 #include "bridge/mac_table.h"
 #include "pipeline/byteorder.h"
 #include "route/router_stage.h"
+#include "vxlan/remote_vteps.h"
+#include "vxlan/vxlan_stage.h"
 
 namespace sy {
 
@@ -21,16 +23,35 @@ struct Classified {
   bool tagged;  // carries an 802.1Q header on ingress
 };
 
-void request_learn(WorkerCtx& w, const MacKey& key, uint16_t port) {
-  uint32_t sig = mac_key_hash(&key, sizeof(key), port);
+void post_learn(WorkerCtx& w, const LearnEvent& ev, uint32_t sig) {
   LearnFilter::Slot& s = w.learn_filter.slots[sig & (LearnFilter::kSlots - 1)];
-  if (s.sig == sig && s.port == port && w.now_ns - s.at_ns < LearnFilter::kHoldNs) return;
-  s = LearnFilter::Slot{sig, port, w.now_ns};
-  LearnEvent ev{key, port, 0};
-  if (rte_ring_enqueue_elem(w.learn_ring, &ev, sizeof(ev)) == 0)
+  if (s.sig == sig && s.port == ev.port && w.now_ns - s.at_ns < LearnFilter::kHoldNs) return;
+  s = LearnFilter::Slot{sig, ev.port, w.now_ns};
+  if (rte_ring_enqueue_elem(w.learn_ring, const_cast<LearnEvent*>(&ev), sizeof(ev)) == 0)
     w.counters.learn_events.add(1);
   else
     w.counters.learn_queue_full.add(1);
+}
+
+void request_learn(WorkerCtx& w, const MacKey& key, uint16_t port) {
+  LearnEvent ev{};
+  ev.key = key;
+  ev.port = port;
+  post_learn(w, ev, mac_key_hash(&key, sizeof(key), port));
+}
+
+// `key` was seen behind the remote VTEP `remote` of local VTEP `vtep`.
+void request_learn_remote(WorkerCtx& w, const MacKey& key, uint32_t vtep, const IpAddr& remote) {
+  LearnEvent ev{};
+  ev.key = key;
+  ev.port = kTunnelLearnPort;
+  ev.v6 = remote.v6 ? 1 : 0;
+  ev.vtep = vtep;
+  std::memcpy(ev.addr, remote.b.data(), 16);
+  uint32_t a[4];
+  std::memcpy(a, remote.b.data(), 16);
+  uint32_t sig = mac_key_hash(&key, sizeof(key), a[0] ^ a[1] ^ a[2] ^ a[3] ^ vtep);
+  post_learn(w, ev, sig);
 }
 
 // Rewrites the frame's 802.1Q header for the egress member and queues it.
@@ -63,18 +84,34 @@ void emit(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m, const
   worker_tx(w, out_port, m);
 }
 
-void flood(WorkerCtx& w, const BridgeTables& bt, const Bridge& br, uint16_t in_port,
-           const Classified& c) {
+// Every member carrying the VLAN but `in_port` gets a copy, and so does every
+// flood-list remote of `tunnel` (null: the frame came from the tunnel, or
+// the domain has none).
+void flood(WorkerCtx& w, const Tables& t, const Bridge& br, uint16_t in_port, const Classified& c,
+           const VniEntry* tunnel) {
+  const BridgeTables& bt = t.bridge;
   uint16_t targets[kMaxPorts];
   uint16_t nt = 0;
   for (uint16_t p : br.members)
     if (p != in_port && bt.ports[p].carries(c.vlan)) targets[nt++] = p;
-  if (nt == 0) {
+  size_t nr = tunnel != nullptr ? tunnel->flood.size() : 0;
+  if (nt == 0 && nr == 0) {
     w.counters.drop(DropReason::kNoFloodTarget);
     rte_pktmbuf_free(c.m);
     return;
   }
   // Copies are taken before the original is rewritten: it goes out last.
+  for (size_t r = 0; r < nr; r++) {
+    bool last = nt == 0 && r + 1 == nr;
+    rte_mbuf* m = last ? c.m : rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
+    if (m == nullptr) {
+      w.counters.drop(DropReason::kCopyFailed);
+      continue;
+    }
+    if (!last) w.counters.flood_copies.add(1);
+    vxlan_output(w, t, *tunnel, tunnel->flood[r], m, c.tagged);
+  }
+  if (nt == 0) return;
   for (uint16_t i = 0; i + 1 < nt; i++) {
     rte_mbuf* copy = rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
     if (copy == nullptr) {
@@ -85,6 +122,23 @@ void flood(WorkerCtx& w, const BridgeTables& bt, const Bridge& br, uint16_t in_p
     emit(w, bt.ports[targets[i]], targets[i], copy, Classified{copy, c.vlan, c.tagged});
   }
   emit(w, bt.ports[targets[nt - 1]], targets[nt - 1], c.m, c);
+}
+
+const VniEntry* tunnel_of(const Tables& t, const Bridge& br, uint16_t vlan) {
+  if (br.tunnels.empty()) return nullptr;
+  int32_t i = br.tunnel(vlan);
+  return i < 0 ? nullptr : &t.vxlan.vnis[static_cast<size_t>(i)];
+}
+
+// To a MAC learned behind remote VTEP `port` (a tunnel port); false when the
+// entry does not belong to this domain's binding (stale after a swap).
+bool tunnel_unicast(WorkerCtx& w, const Tables& t, const VniEntry* tunnel, uint16_t port,
+                    const Classified& c) {
+  if (tunnel == nullptr) return false;
+  const RemoteVtep& r = w.remotes->get(tunnel_remote_id(port));
+  if (r.vtep != t.vxlan.vteps[tunnel->vtep].stable_id) return false;
+  vxlan_output(w, t, *tunnel, r.addr, c.m, c.tagged);
+  return true;
 }
 
 bool is_invalid_source(const rte_ether_addr& a) {
@@ -111,9 +165,10 @@ void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uin
   emit(w, bt.ports[port], port, m, Classified{m, vlan, false});
 }
 
-void bridge_output(WorkerCtx& w, const BridgeTables& bt, uint16_t bridge, uint16_t vlan,
-                   rte_mbuf* m) {
+void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan, rte_mbuf* m) {
+  const BridgeTables& bt = t.bridge;
   const Bridge& br = bt.bridges[bridge];
+  const VniEntry* tunnel = tunnel_of(t, br, vlan);
   Classified c{m, vlan, false};
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
@@ -128,9 +183,10 @@ void bridge_output(WorkerCtx& w, const BridgeTables& bt, uint16_t bridge, uint16
         emit(w, bt.ports[out], out, m, c);
         return;
       }
+      if (is_tunnel_port(out) && tunnel_unicast(w, t, tunnel, out, c)) return;
     }
   }
-  flood(w, bt, br, kNoPort, c);
+  flood(w, t, br, kNoPort, c, tunnel);
 }
 
 void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
@@ -236,9 +292,11 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
         }
       }
     }
+    const VniEntry* tunnel = tunnel_of(t, br, c.vlan);
     int32_t dp = pos[kept + i];
     if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dp >= 0) {
       uint16_t out = w.macs->port_of(dp);
+      if (is_tunnel_port(out) && tunnel_unicast(w, t, tunnel, out, c)) continue;
       // The entry may predate a config swap: trust it only if the port still
       // carries this VLAN in this bridge, else treat it as unknown.
       if (out < kMaxPorts && bt.ports[out].bridge == in.bridge && bt.ports[out].carries(c.vlan)) {
@@ -251,8 +309,71 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
         continue;
       }
     }
-    flood(w, bt, br, in_port, c);
+    flood(w, t, br, in_port, c, tunnel);
   }
+}
+
+void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
+                         const IpAddr& remote, rte_mbuf* m) {
+  const BridgeTables& bt = t.bridge;
+  const Bridge& br = bt.bridges[vni.bridge];
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  if (is_invalid_source(eth->src_addr)) {
+    w.counters.drop(DropReason::kInvalidSourceMac);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  Classified c{m, vni.vlan, false};
+  if (br.learning) {
+    uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
+    MacKey sk{};
+    sk.bridge_id = br.stable_id;
+    sk.vlan = vni.vlan;
+    std::memcpy(sk.mac, eth->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
+    int32_t sp = w.macs->lookup(sk);
+    if (sp < 0) {
+      request_learn_remote(w, sk, vtep, remote);
+    } else {
+      uint16_t p = w.macs->port_of(sp);
+      if (is_tunnel_port(p) && w.remotes->matches(tunnel_remote_id(p), vtep, remote))
+        w.macs->touch(sp, w.now_ns);
+      else if (!w.macs->is_static(sp))
+        request_learn_remote(w, sk, vtep, remote);
+    }
+  }
+  if (!br.router_ports.empty()) {
+    if (const BridgeRouterPort* rp = br.router_port(vni.vlan)) {
+      if (rte_is_same_ether_addr(&eth->dst_addr, &rp->mac))
+        return to_router(w, t, *rp, kFromTunnel, m, false);
+      if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+        rte_mbuf* copy = rte_pktmbuf_copy(m, w.pool, 0, UINT32_MAX);
+        if (copy == nullptr) {
+          w.counters.drop(DropReason::kCopyFailed);
+        } else {
+          w.counters.flood_copies.add(1);
+          to_router(w, t, *rp, kFromTunnel, copy, false);
+        }
+      }
+    }
+  }
+  if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
+    MacKey dk{};
+    dk.bridge_id = br.stable_id;
+    dk.vlan = vni.vlan;
+    std::memcpy(dk.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
+    int32_t pos = w.macs->lookup(dk);
+    if (pos >= 0) {
+      uint16_t out = w.macs->port_of(pos);
+      if (out < kMaxPorts && bt.ports[out].bridge == vni.bridge && bt.ports[out].carries(vni.vlan))
+        return emit(w, bt.ports[out], out, m, c);
+      if (is_tunnel_port(out)) {  // split horizon: never back into the tunnel
+        w.counters.drop(DropReason::kSamePort);
+        rte_pktmbuf_free(m);
+        return;
+      }
+    }
+  }
+  flood(w, t, br, kNoPort, c, nullptr);
 }
 
 }  // namespace sy

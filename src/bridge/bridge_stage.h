@@ -15,6 +15,10 @@
 // A VLAN with a router interface hands frames to the interface MAC to the
 // router (tag removed), and gives the router a copy of broadcast/multicast
 // (ARP, Neighbour Discovery) besides flooding it.
+// A VLAN bound to a VXLAN VNI has the tunnel as one more member: MACs learned
+// behind remote VTEPs are sent there encapsulated (vxlan/vxlan_stage), and
+// floods are replicated to the VNI's flood list, except for frames that came
+// from the tunnel (split horizon).
 //
 // Thread-safety: runs on a worker; reads the snapshot and the MacTable's
 // lock-free side; writes only its own WorkerCtx.
@@ -33,10 +37,16 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
 
 // A frame from the router into VLAN `vlan` of bridge `bridge` (index): to the
 // learned port of its destination, else flooded; tagged per egress member.
-void bridge_output(WorkerCtx& w, const BridgeTables& bt, uint16_t bridge, uint16_t vlan,
-                   rte_mbuf* m);
+void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan, rte_mbuf* m);
 // The same to one member port, tagged as that member carries `vlan`.
 void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uint16_t vlan,
                         rte_mbuf* m);
+
+// A frame decapsulated from VXLAN binding `vni`, sent by remote VTEP
+// `remote`: it enters the binding's domain as if received on the tunnel
+// member (source learned behind the remote, never forwarded back into the
+// tunnel).
+void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
+                         const IpAddr& remote, rte_mbuf* m);
 
 }  // namespace sy

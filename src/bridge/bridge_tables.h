@@ -55,6 +55,12 @@ struct BridgeRouterPort {
   rte_ether_addr mac;
 };
 
+// A VLAN of the bridge carried over VXLAN: the tunnel is one more member.
+struct BridgeTunnel {
+  uint16_t vlan;
+  uint16_t vni;  // index into VxlanTables::vnis
+};
+
 struct Bridge {
   uint32_t stable_id = 0;
   uint32_t mac_limit = 0;
@@ -62,11 +68,18 @@ struct Bridge {
   bool learning = true;
   std::vector<uint16_t> members;  // DPDK port ids, flood order
   std::vector<BridgeRouterPort> router_ports;  // few: searched linearly
+  std::vector<BridgeTunnel> tunnels;           // few: searched linearly
 
   const BridgeRouterPort* router_port(uint16_t vlan) const {
     for (const auto& r : router_ports)
       if (r.vlan == vlan) return &r;
     return nullptr;
+  }
+  // Index into VxlanTables::vnis of the VLAN's binding, or -1.
+  int32_t tunnel(uint16_t vlan) const {
+    for (const auto& t : tunnels)
+      if (t.vlan == vlan) return t.vni;
+    return -1;
   }
 };
 

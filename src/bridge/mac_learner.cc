@@ -2,24 +2,46 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "pipeline/clock.h"
 
 namespace sy {
 
-MacLearner::MacLearner(MacTable& table, std::vector<rte_ring*> rings)
-    : table_(table), rings_(std::move(rings)) {}
+MacLearner::MacLearner(MacTable& table, RemoteVteps& remotes, std::vector<rte_ring*> rings)
+    : table_(table), remotes_(remotes), rings_(std::move(rings)) {}
 
 MacLearner::~MacLearner() { stop(); }
 
 bool MacLearner::member_carries(const BridgeState& b, uint16_t port, uint16_t vlan) const {
+  if (is_tunnel_port(port)) {
+    uint32_t vtep = remotes_.get(tunnel_remote_id(port)).vtep;
+    for (const auto& [v, t] : b.params.tunnels)
+      if (v == vlan) return t == vtep;
+    return false;
+  }
   for (const auto& [p, vlans] : b.params.members)
     if (p == port) return vlans.has(vlan);
   return false;
 }
 
+void MacLearner::release_port(uint16_t port) {
+  if (is_tunnel_port(port)) remotes_.release(tunnel_remote_id(port));
+}
+
+void MacLearner::repoint(int32_t pos, uint16_t port) {
+  uint16_t old = table_.port_of(pos);
+  table_.set_port(pos, port);
+  release_port(old);
+}
+
 void MacLearner::remove_entry(const MacKey& key, BridgeState* b) {
-  if (table_.remove(key) && b != nullptr && b->counters.macs > 0) b->counters.macs--;
+  int32_t pos = table_.lookup(key);
+  if (pos < 0) return;
+  uint16_t port = table_.port_of(pos);
+  if (!table_.remove(key)) return;
+  release_port(port);  // after the slot stopped naming it
+  if (b != nullptr && b->counters.macs > 0) b->counters.macs--;
 }
 
 void MacLearner::reconcile(const std::vector<BridgeLearnParams>& bridges,
@@ -61,9 +83,33 @@ void MacLearner::reconcile(const std::vector<BridgeLearnParams>& bridges,
   for (const auto& s : statics) {
     auto it = bridges_.find(s.key.bridge_id);
     if (it == bridges_.end()) continue;  // validation guarantees this does not happen
-    bool existed = table_.lookup(s.key) >= 0;
-    int32_t pos = table_.add(s.key, s.port, true, now_ns);
-    if (pos >= 0 && !existed) it->second.counters.macs++;
+    uint16_t port = s.port;
+    bool acquired = false;
+    if (port == kTunnelLearnPort) {
+      int32_t id = remotes_.acquire(s.vtep, s.remote);
+      if (id < 0) {
+        it->second.counters.limit_hits++;  // every remote id is taken
+        continue;
+      }
+      port = tunnel_port(static_cast<uint16_t>(id));
+      acquired = true;
+    }
+    int32_t pos = table_.lookup(s.key);
+    if (pos >= 0) {
+      if (table_.port_of(pos) == port) {
+        if (acquired) release_port(port);
+      } else {
+        repoint(pos, port);
+      }
+      table_.set_static(pos, true);
+      table_.set_last_seen(pos, now_ns);
+      continue;
+    }
+    if (table_.add(s.key, port, true, now_ns) >= 0) {
+      it->second.counters.macs++;
+    } else if (acquired) {
+      release_port(port);
+    }
   }
 }
 
@@ -71,26 +117,52 @@ void MacLearner::learn_locked(const LearnEvent& ev, uint64_t now_ns) {
   auto it = bridges_.find(ev.key.bridge_id);
   if (it == bridges_.end()) return;  // bridge removed since the worker saw the frame
   BridgeState& b = it->second;
-  if (!b.params.learning || !member_carries(b, ev.port, ev.key.vlan)) return;
+  if (!b.params.learning) return;
+  uint16_t port = ev.port;
+  bool acquired = false;
+  if (port == kTunnelLearnPort) {
+    bool tunnelled = false;
+    for (const auto& [v, vtep] : b.params.tunnels) tunnelled |= v == ev.key.vlan && vtep == ev.vtep;
+    if (!tunnelled) return;  // binding changed since the worker saw the frame
+    IpAddr a;
+    a.v6 = ev.v6 != 0;
+    std::memcpy(a.b.data(), ev.addr, 16);
+    int32_t id = remotes_.acquire(ev.vtep, a);
+    if (id < 0) {
+      b.counters.limit_hits++;
+      return;
+    }
+    port = tunnel_port(static_cast<uint16_t>(id));
+    acquired = true;
+  } else if (!member_carries(b, port, ev.key.vlan)) {
+    return;
+  }
+  // A tunnel port's reference passes to the entry, or is given back.
+  auto give_back = [&] {
+    if (acquired) release_port(port);
+  };
   int32_t pos = table_.lookup(ev.key);
   if (pos >= 0) {
-    if (table_.is_static(pos)) return;
-    if (table_.port_of(pos) != ev.port) {
-      table_.set_port(pos, ev.port);
+    if (table_.is_static(pos)) return give_back();
+    if (table_.port_of(pos) != port) {
+      repoint(pos, port);
       b.counters.moves++;
+    } else {
+      give_back();
     }
     table_.set_last_seen(pos, now_ns);
     return;
   }
   if (b.counters.macs >= b.params.mac_limit) {
     b.counters.limit_hits++;
-    return;
+    return give_back();
   }
-  if (table_.add(ev.key, ev.port, false, now_ns) >= 0) {
+  if (table_.add(ev.key, port, false, now_ns) >= 0) {
     b.counters.macs++;
     b.counters.learned++;
   } else {
     b.counters.limit_hits++;  // the shared table itself is full
+    give_back();
   }
 }
 
@@ -137,8 +209,10 @@ std::vector<MacEntryView> MacLearner::snapshot() const {
   std::lock_guard lock(mu_);
   std::vector<MacEntryView> out;
   table_.for_each([&](const MacKey& key, int32_t pos) {
-    out.push_back(MacEntryView{key, table_.port_of(pos), table_.is_static(pos),
-                               table_.last_seen(pos)});
+    uint16_t port = table_.port_of(pos);
+    RemoteVtep remote;
+    if (is_tunnel_port(port)) remote = remotes_.get(tunnel_remote_id(port));
+    out.push_back(MacEntryView{key, port, table_.is_static(pos), table_.last_seen(pos), remote});
   });
   return out;
 }

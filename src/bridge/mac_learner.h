@@ -8,6 +8,9 @@
 // and memberships when a new config is applied. Traffic from a source not yet
 // learned is flooded meanwhile, which is what a bridge does anyway.
 //
+// MACs behind VXLAN tunnels are entries like any other whose port names a
+// remote VTEP (RemoteVteps, also written only here).
+//
 // Thread-safety: every public method takes mu_, so the learner thread, the
 // control plane (apply) and API readers (snapshot/stats) can call concurrently.
 // Workers only touch the rings (single producer each) and the MacTable's
@@ -25,12 +28,15 @@
 
 #include "bridge/bridge_tables.h"
 #include "bridge/mac_table.h"
+#include "vxlan/remote_vteps.h"
 
 namespace sy {
 
 struct StaticMacSpec {
   MacKey key;
-  uint16_t port;
+  uint16_t port;     // kTunnelLearnPort: behind the remote VTEP (vtep, remote)
+  uint32_t vtep = 0;
+  IpAddr remote;
 };
 
 struct BridgeLearnParams {
@@ -40,6 +46,9 @@ struct BridgeLearnParams {
   bool learning = true;
   // (port, vlan) pairs a dynamic entry may point at; others are flushed.
   std::vector<std::pair<uint16_t, VlanSet>> members;
+  // (vlan, local VTEP stable id): VLANs carried over VXLAN; an entry may point
+  // at a remote VTEP of that local VTEP.
+  std::vector<std::pair<uint16_t, uint32_t>> tunnels;
 };
 
 struct BridgeMacCounters {
@@ -55,11 +64,12 @@ struct MacEntryView {
   uint16_t port;
   bool is_static;
   uint64_t last_seen_ns;
+  RemoteVtep remote;  // when is_tunnel_port(port)
 };
 
 class MacLearner {
  public:
-  MacLearner(MacTable& table, std::vector<rte_ring*> rings);
+  MacLearner(MacTable& table, RemoteVteps& remotes, std::vector<rte_ring*> rings);
   ~MacLearner();
 
   // Installs the bridges of a newly published snapshot: drops entries of
@@ -88,8 +98,13 @@ class MacLearner {
   bool member_carries(const BridgeState& b, uint16_t port, uint16_t vlan) const;
   void remove_entry(const MacKey& key, BridgeState* b);
   void learn_locked(const LearnEvent& ev, uint64_t now_ns);
+  // Points the entry at `port`, keeping remote VTEP references balanced
+  // (`port`'s reference, if a tunnel, is the caller's and passes to the entry).
+  void repoint(int32_t pos, uint16_t port);
+  void release_port(uint16_t port);
 
   MacTable& table_;
+  RemoteVteps& remotes_;
   std::vector<rte_ring*> rings_;
   mutable std::mutex mu_;
   std::map<uint32_t, BridgeState> bridges_;  // by stable id

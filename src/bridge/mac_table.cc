@@ -39,7 +39,7 @@ int32_t MacTable::add(const MacKey& key, uint16_t port, bool is_static, uint64_t
   int32_t pos = rte_hash_add_key(hash_, &key);
   if (pos < 0) return pos;
   MacSlot& s = slots_[pos];
-  s.port.store(port, std::memory_order_relaxed);
+  s.port.store(port, std::memory_order_release);
   s.last_seen_ns.store(now_ns, std::memory_order_relaxed);
   s.is_static.store(is_static, std::memory_order_relaxed);
   return pos;

@@ -37,17 +37,33 @@ struct MacKey {
 };
 static_assert(sizeof(MacKey) == 12, "MacKey is hashed as raw bytes");
 
-// What a worker asks the writer to do: learn or move `key` to `port`.
-struct LearnEvent {
-  MacKey key;
-  uint16_t port;
-  uint16_t pad;
-};
-static_assert(sizeof(LearnEvent) == 16, "LearnEvent ring element size");
-
 // Port value of a slot whose key was removed: a worker that races with the
 // removal (or with the slot's reuse) sees "unknown" and floods, never a stale port.
 constexpr uint16_t kNoPort = UINT16_MAX;
+// Port values from kTunnelPortBase up name a remote VTEP (RemoteVteps id =
+// port - kTunnelPortBase): the MAC is behind a VXLAN tunnel.
+constexpr uint16_t kTunnelPortBase = 0x8000;
+// LearnEvent port meaning "behind the remote VTEP in the event's vtep/addr".
+constexpr uint16_t kTunnelLearnPort = 0xfffe;
+inline bool is_tunnel_port(uint16_t p) { return p >= kTunnelPortBase && p < kTunnelLearnPort; }
+inline uint16_t tunnel_port(uint16_t remote_id) {
+  return static_cast<uint16_t>(kTunnelPortBase + remote_id);
+}
+inline uint16_t tunnel_remote_id(uint16_t port) {
+  return static_cast<uint16_t>(port - kTunnelPortBase);
+}
+
+// What a worker asks the writer to do: learn or move `key` to `port`, or to
+// the remote VTEP (vtep, addr) when port is kTunnelLearnPort.
+struct LearnEvent {
+  MacKey key;
+  uint16_t port;
+  uint8_t v6;
+  uint8_t pad;
+  uint32_t vtep;  // local VTEP stable id (tunnel learning only)
+  uint8_t addr[16];
+};
+static_assert(sizeof(LearnEvent) == 36, "LearnEvent ring element size");
 
 struct MacSlot {
   std::atomic<uint16_t> port{kNoPort};
@@ -75,8 +91,9 @@ class MacTable {
     rte_hash_lookup_bulk(hash_, reinterpret_cast<const void**>(keys), n, positions);
   }
   int32_t lookup(const MacKey& key) const { return rte_hash_lookup(hash_, &key); }
+  // Acquire: a tunnel port's RemoteVteps entry was written before the store.
   uint16_t port_of(int32_t pos) const {
-    return slots_[pos].port.load(std::memory_order_relaxed);
+    return slots_[pos].port.load(std::memory_order_acquire);
   }
   bool is_static(int32_t pos) const {
     return slots_[pos].is_static.load(std::memory_order_relaxed);
@@ -91,7 +108,7 @@ class MacTable {
   // Returns the position, or a negative errno (-ENOSPC when full).
   int32_t add(const MacKey& key, uint16_t port, bool is_static, uint64_t now_ns);
   void set_port(int32_t pos, uint16_t port) {
-    slots_[pos].port.store(port, std::memory_order_relaxed);
+    slots_[pos].port.store(port, std::memory_order_release);
   }
   void set_static(int32_t pos, bool s) {
     slots_[pos].is_static.store(s, std::memory_order_relaxed);

@@ -43,8 +43,19 @@ struct CompiledConfig {
   std::vector<StaticMacSpec> statics;
 };
 
+// Per-worker counter slots of VNI bindings, by "vtep|vni", kept across
+// applies so a binding's counters continue.
+using VniSlots = std::map<std::string, uint16_t>;
+
 // `port_ids` maps every configured port name to its DPDK port id.
 CompiledConfig compile_config(const pb::Config& cfg, const std::map<std::string, uint16_t>& port_ids,
                               BridgeIds& ids, uint64_t generation);
+
+// Compiles the VTEPs and VNI bindings of a validated config into out->tables
+// (VxlanTables, Bridge::tunnels), adds tunnelled VLANs to the learn params
+// and remote MACs to the statics. Bridges must be compiled already. Returns
+// the slots of this config; `fresh` gets the slots given to new bindings.
+VniSlots compile_vxlan(const pb::Config& cfg, BridgeIds& vtep_ids, const VniSlots& previous,
+                       CompiledConfig* out, std::vector<uint16_t>* fresh);
 
 }  // namespace sy

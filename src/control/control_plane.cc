@@ -59,7 +59,9 @@ uint32_t effective_mtu(const pb::Port& p) { return p.mtu() ? p.mtu() : 1500; }
 ControlPlane::ControlPlane(Dataplane& dp)
     : dp_(dp),
       bridge_ids_(std::make_unique<BridgeIds>()),
-      iface_ids_(std::make_unique<BridgeIds>()) {}
+      iface_ids_(std::make_unique<BridgeIds>()),
+      vtep_ids_(std::make_unique<BridgeIds>()),
+      vni_baseline_(kMaxVniSlots) {}
 ControlPlane::~ControlPlane() = default;
 
 ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
@@ -141,6 +143,8 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
   CompiledConfig compiled = compile_config(desired, port_ids, *bridge_ids_, generation_ + 1);
   CompiledRouter router =
       compile_router(desired, facts, *iface_ids_, ecmp_history_, compiled.tables.get());
+  std::vector<uint16_t> fresh_slots;
+  VniSlots vni_slots = compile_vxlan(desired, *vtep_ids_, vni_slots_, &compiled, &fresh_slots);
   phase("compile");
   if (!router.errors.empty()) {
     // Out of DPDK memory for a FIB: nothing was published; port changes are undone.
@@ -151,6 +155,8 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
     last_apply_unix_ms_ = unix_ms_now();
     return r;
   }
+  for (uint16_t slot : fresh_slots) vni_baseline_[slot] = vni_totals(slot);
+  vni_slots_ = std::move(vni_slots);
   dp_.publish(std::move(compiled.tables));
   phase("publish");
   // After the publish: workers no longer use removed bridges/ports when their
@@ -279,6 +285,15 @@ pb::Stats ControlPlane::stats() const {
     rs->set_punt_from_kernel(ec.from_kernel);
     rs->set_punt_dropped(ec.dropped);
   }
+  for (const auto& v : running_.vteps())
+    for (const auto& b : v.vnis()) {
+      auto it = vni_slots_.find(v.name() + "|" + std::to_string(b.vni()));
+      if (it == vni_slots_.end()) continue;
+      pb::VniStats* vs = s.add_vnis();
+      *vs = vni_totals(it->second);
+      vs->set_vtep(v.name());
+      vs->set_vni(b.vni());
+    }
   s.set_generation(generation_);
   s.set_last_apply_unix_ms(last_apply_unix_ms_);
   s.set_last_apply_ok(last_apply_ok_);
@@ -332,8 +347,7 @@ bool ControlPlane::macs(const std::string& bridge, pb::ListMacsResponse* out,
     m->set_bridge(*name);
     m->set_vlan(e.key.vlan);
     m->set_mac(format_mac(e.key.mac));
-    auto it = port_names.find(e.port);
-    m->set_port(it == port_names.end() ? "?" : it->second);
+    m->set_port(port_label(e.port, e.remote, port_names));
     m->set_is_static(e.is_static);
     m->set_age_seconds(e.is_static || now < e.last_seen_ns
                            ? 0
@@ -467,6 +481,133 @@ pb::ListNeighboursResponse ControlPlane::neighbours() const {
                      std::make_tuple(b.interface(), b.address());
             });
   return out;
+}
+
+pb::VniStats ControlPlane::vni_totals(uint16_t slot) const {
+  pb::VniStats v;
+  for (size_t i = 0; i < dp_.nb_workers(); i++) {
+    const VniCounters& c = dp_.worker(i).vni_counters[slot];
+    v.set_rx_packets(v.rx_packets() + c.rx_packets.get());
+    v.set_rx_bytes(v.rx_bytes() + c.rx_bytes.get());
+    v.set_tx_packets(v.tx_packets() + c.tx_packets.get());
+    v.set_tx_bytes(v.tx_bytes() + c.tx_bytes.get());
+  }
+  const pb::VniStats& b = vni_baseline_[slot];
+  v.set_rx_packets(v.rx_packets() - b.rx_packets());
+  v.set_rx_bytes(v.rx_bytes() - b.rx_bytes());
+  v.set_tx_packets(v.tx_packets() - b.tx_packets());
+  v.set_tx_bytes(v.tx_bytes() - b.tx_bytes());
+  return v;
+}
+
+std::string ControlPlane::port_label(uint16_t port, const RemoteVtep& remote,
+                                     const std::map<uint16_t, std::string>& port_names) const {
+  if (is_tunnel_port(port)) {
+    const std::string* vtep = vtep_ids_->name_of(remote.vtep);
+    return "vxlan:" + (vtep ? *vtep : std::string("?")) + ":" + format_ip(remote.addr);
+  }
+  auto it = port_names.find(port);
+  return it == port_names.end() ? "?" : it->second;
+}
+
+pb::ListVtepsResponse ControlPlane::vteps() const {
+  std::lock_guard lock(mu_);
+  pb::ListVtepsResponse out;
+  const Tables* t = dp_.tables();
+  if (t == nullptr) return out;
+  const VxlanTables& vx = t->vxlan;
+  // Remote MAC entries per (bridge stable id, vlan).
+  std::map<std::pair<uint32_t, uint16_t>, uint32_t> remote_macs;
+  for (const MacEntryView& e : dp_.learner().snapshot())
+    if (is_tunnel_port(e.port)) remote_macs[{e.key.bridge_id, e.key.vlan}]++;
+  for (const VtepEntry& v : vx.vteps) {
+    pb::VtepInfo* vi = out.add_vteps();
+    vi->set_name(v.name);
+    vi->set_local_address(format_ip(v.local));
+    vi->set_udp_port(v.udp_port.host());
+    uint32_t local_mtu = 0;
+    for (const RouterIface& ri : t->router.ifaces)
+      if (ri.owns(v.local)) {
+        vi->set_interface(ri.name);
+        local_mtu = ri.mtu;
+      }
+    uint32_t underlay_mtu = UINT32_MAX;
+    const FamilyRoutes& fr = t->router.family(v.local.v6);
+    for (const VniEntry& n : vx.vnis) {
+      if (&vx.vteps[n.vtep] != &v) continue;
+      for (const IpAddr& r : n.flood) {
+        uint32_t ri = fr.lookup(r, v.local);
+        if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) continue;
+        const NhGroup& g = t->router.groups[fr.routes[ri].group];
+        for (uint32_t m = 0; m < g.members; m++)
+          underlay_mtu = std::min<uint32_t>(
+              underlay_mtu, t->router.ifaces[t->router.nexthops[g.first_member + m].iface].mtu);
+      }
+    }
+    if (underlay_mtu == UINT32_MAX) underlay_mtu = local_mtu;
+    uint32_t overhead = v.local.v6 ? kVxlanOverhead6 : kVxlanOverhead4;
+    vi->set_inner_mtu(underlay_mtu > overhead ? underlay_mtu - overhead : 0);
+    for (const VniEntry& n : vx.vnis) {
+      if (&vx.vteps[n.vtep] != &v) continue;
+      pb::VniInfo* ni = vi->add_vnis();
+      ni->set_vni(n.vni);
+      const Bridge& br = t->bridge.bridges[n.bridge];
+      if (const std::string* name = bridge_ids_->name_of(br.stable_id)) ni->set_bridge(*name);
+      ni->set_vlan(n.vlan);
+      for (const IpAddr& r : n.flood) ni->add_flood(format_ip(r));
+      auto it = remote_macs.find({br.stable_id, n.vlan});
+      ni->set_remote_macs(it == remote_macs.end() ? 0 : it->second);
+      pb::VniStats st = vni_totals(n.counter_slot);
+      st.set_vtep(v.name);
+      st.set_vni(n.vni);
+      *ni->mutable_stats() = st;
+    }
+  }
+  return out;
+}
+
+bool ControlPlane::remote_macs(const pb::ListRemoteMacsRequest& req,
+                               pb::ListRemoteMacsResponse* out, std::string* error) const {
+  std::lock_guard lock(mu_);
+  const Tables* t = dp_.tables();
+  if (t == nullptr) return true;
+  const VxlanTables& vx = t->vxlan;
+  if (!req.vtep().empty() &&
+      std::none_of(vx.vteps.begin(), vx.vteps.end(),
+                   [&](const VtepEntry& v) { return v.name == req.vtep(); })) {
+    *error = "no VTEP named \"" + req.vtep() + "\"";
+    return false;
+  }
+  std::map<std::pair<uint32_t, uint16_t>, const VniEntry*> domains;
+  for (const VniEntry& n : vx.vnis)
+    domains[{t->bridge.bridges[n.bridge].stable_id, n.vlan}] = &n;
+  uint64_t now = clock_now_ns();
+  for (const MacEntryView& e : dp_.learner().snapshot()) {
+    if (!is_tunnel_port(e.port)) continue;
+    auto it = domains.find({e.key.bridge_id, e.key.vlan});
+    if (it == domains.end()) continue;
+    const VniEntry& n = *it->second;
+    const VtepEntry& v = vx.vteps[n.vtep];
+    if (!req.vtep().empty() && v.name != req.vtep()) continue;
+    if (req.has_vni() && req.vni() != n.vni) continue;
+    pb::RemoteMacEntry* r = out->add_macs();
+    r->set_vtep(v.name);
+    r->set_vni(n.vni);
+    if (const std::string* name = bridge_ids_->name_of(e.key.bridge_id)) r->set_bridge(*name);
+    r->set_vlan(e.key.vlan);
+    r->set_mac(format_mac(e.key.mac));
+    r->set_remote(format_ip(e.remote.addr));
+    r->set_is_static(e.is_static);
+    r->set_age_seconds(e.is_static || now < e.last_seen_ns
+                           ? 0
+                           : static_cast<uint32_t>((now - e.last_seen_ns) / kNsPerSec));
+  }
+  std::sort(out->mutable_macs()->begin(), out->mutable_macs()->end(),
+            [](const pb::RemoteMacEntry& a, const pb::RemoteMacEntry& b) {
+              return std::make_tuple(a.vtep(), a.vni(), a.mac()) <
+                     std::make_tuple(b.vtep(), b.vni(), b.mac());
+            });
+  return true;
 }
 
 }  // namespace sy

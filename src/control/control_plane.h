@@ -56,6 +56,10 @@ class ControlPlane {
   bool lookup_route(const pb::LookupRouteRequest& req, pb::LookupRouteResponse* out,
                     std::string* error) const;
   pb::ListNeighboursResponse neighbours() const;
+  pb::ListVtepsResponse vteps() const;
+  // Unknown VTEP: false with *error set.
+  bool remote_macs(const pb::ListRemoteMacsRequest& req, pb::ListRemoteMacsResponse* out,
+                   std::string* error) const;
 
  private:
   Dataplane& dp_;
@@ -67,6 +71,16 @@ class ControlPlane {
   std::unique_ptr<BridgeIds> bridge_ids_;
   std::unique_ptr<BridgeIds> iface_ids_;
   EcmpHistory ecmp_history_;
+  std::unique_ptr<BridgeIds> vtep_ids_;
+  VniSlots vni_slots_;
+  // Counter values a slot had when its binding got it: reported figures are
+  // the difference, so a reused slot starts from zero.
+  std::vector<pb::VniStats> vni_baseline_;
+
+  pb::VniStats vni_totals(uint16_t slot) const;
+  // Name shown for a MAC entry's port: a port name or "vxlan:<vtep>:<remote>".
+  std::string port_label(uint16_t port, const RemoteVtep& remote,
+                         const std::map<uint16_t, std::string>& port_names) const;
 };
 
 }  // namespace sy

@@ -75,4 +75,8 @@ inline unsigned next_hop_weight(const pb::NextHop& n) { return n.weight() ? n.we
 // Capacity of the shared MAC table (all bridges together).
 constexpr unsigned kMacTableCapacity = 65536;
 
+inline unsigned vtep_udp_port(const pb::Vtep& v) { return v.udp_port() ? v.udp_port() : 4789; }
+inline unsigned vtep_ttl(const pb::Vtep& v) { return v.ttl() ? v.ttl() : 64; }
+inline unsigned vni_vlan(const pb::VniBinding& b) { return b.vlan() ? b.vlan() : 1; }
+
 }  // namespace sy

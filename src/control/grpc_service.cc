@@ -81,6 +81,20 @@ class Service final : public pb::Switchyard::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListVteps(grpc::ServerContext*, const pb::ListVtepsRequest*,
+                         pb::ListVtepsResponse* out) override {
+    *out = cp_.vteps();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListRemoteMacs(grpc::ServerContext*, const pb::ListRemoteMacsRequest* req,
+                              pb::ListRemoteMacsResponse* out) override {
+    std::string error;
+    if (!cp_.remote_macs(*req, out, &error))
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, error);
+    return grpc::Status::OK;
+  }
+
  private:
   ControlPlane& cp_;
 };

@@ -243,6 +243,7 @@ ConfigErrors validate_config(const pb::Config& desired, const pb::Config* runnin
   check_ports(desired, c, &ports);
   check_bridges(desired, ports, c);
   check_router(desired, c.errors);
+  check_vxlan(desired, c.errors);
   if (running != nullptr) check_restart_only(desired, *running, c);
   return c.errors;
 }

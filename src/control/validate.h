@@ -21,6 +21,9 @@ ConfigErrors validate_config(const pb::Config& desired, const pb::Config* runnin
 // The router part (interfaces, routes, neighbours, router settings); appends.
 void check_router(const pb::Config& cfg, ConfigErrors& errors);
 
+// The VXLAN part (VTEPs, VNI bindings, flood lists, remote MACs); appends.
+void check_vxlan(const pb::Config& cfg, ConfigErrors& errors);
+
 // "02:00:00:00:00:01" (also with '-') → bytes.
 bool parse_mac(const std::string& text, std::array<uint8_t, 6>* out);
 std::string format_mac(const uint8_t* mac);

@@ -31,6 +31,15 @@ const char* drop_reason_name(DropReason r) {
     case DropReason::kLocalUnhandled: return "local_unhandled";
     case DropReason::kPuntRateLimited: return "punt_rate_limited";
     case DropReason::kPuntQueueFull: return "punt_queue_full";
+    case DropReason::kVxlanShort: return "vxlan_short";
+    case DropReason::kVxlanBadFlags: return "vxlan_bad_flags";
+    case DropReason::kVxlanBadChecksum: return "vxlan_bad_checksum";
+    case DropReason::kVxlanUnknownVni: return "vxlan_unknown_vni";
+    case DropReason::kVxlanUnknownRemote: return "vxlan_unknown_remote";
+    case DropReason::kVxlanInnerVlan: return "vxlan_inner_vlan";
+    case DropReason::kVxlanMtuExceeded: return "vxlan_mtu_exceeded";
+    case DropReason::kVxlanNoHeadroom: return "vxlan_no_headroom";
+    case DropReason::kVxlanNoUnderlayRoute: return "vxlan_no_underlay_route";
     case DropReason::kCount: break;
   }
   return "unknown";

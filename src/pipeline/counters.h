@@ -50,6 +50,15 @@ enum class DropReason : uint16_t {
   kLocalUnhandled,     // for one of our addresses, nothing here answers it, no exception path
   kPuntRateLimited,    // for the exception path, over its rate limit
   kPuntQueueFull,      // for the exception path, its ring was full
+  kVxlanShort,         // VXLAN packet shorter than its UDP/VXLAN/inner Ethernet headers
+  kVxlanBadFlags,      // VXLAN header without the I (valid VNI) flag
+  kVxlanBadChecksum,   // outer UDP checksum wrong (or zero over IPv6)
+  kVxlanUnknownVni,    // no binding for the VNI on the receiving VTEP
+  kVxlanUnknownRemote, // sender not among the VNI's remotes (known_remotes_only)
+  kVxlanInnerVlan,     // inner frame carries an 802.1Q tag (RFC 7348 6.1)
+  kVxlanMtuExceeded,   // encapsulated frame larger than the underlay MTU (never fragmented)
+  kVxlanNoHeadroom,    // no room in the mbuf for the outer headers
+  kVxlanNoUnderlayRoute,  // no usable underlay route to the remote VTEP
   kCount,
 };
 

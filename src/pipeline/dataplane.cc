@@ -58,7 +58,8 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
     }
     dp->learn_rings_.push_back(r);
   }
-  dp->learner_ = std::make_unique<MacLearner>(*dp->macs_, dp->learn_rings_);
+  dp->remotes_ = std::make_unique<RemoteVteps>(dp->qs_);
+  dp->learner_ = std::make_unique<MacLearner>(*dp->macs_, *dp->remotes_, dp->learn_rings_);
   dp->neigh_table_ =
       NeighbourTable::create(dp->tag_ + "_neigh", opts.neighbour_capacity, dp->qs_, error);
   if (!dp->neigh_table_) return nullptr;
@@ -92,6 +93,7 @@ std::unique_ptr<Dataplane> Dataplane::create(const DataplaneOptions& opts, std::
     w->tables = &dp->tables_;
     w->qs = dp->qs_;
     w->macs = dp->macs_.get();
+    w->remotes = dp->remotes_.get();
     w->learn_ring = dp->learn_rings_[i];
     w->stop = &dp->stop_;
     w->nb_workers = static_cast<uint16_t>(nw);

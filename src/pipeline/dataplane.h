@@ -32,6 +32,7 @@
 #include "route/exception_path.h"
 #include "route/neighbour_manager.h"
 #include "route/neighbour_table.h"
+#include "vxlan/remote_vteps.h"
 
 namespace sy {
 
@@ -120,6 +121,7 @@ class Dataplane {
 
   MacTable& macs() { return *macs_; }
   MacLearner& learner() { return *learner_; }
+  const RemoteVteps& remotes() const { return *remotes_; }
   const MacLearner& learner() const { return *learner_; }
   NeighbourManager& neighbours() { return *neigh_manager_; }
   const NeighbourManager& neighbours() const { return *neigh_manager_; }
@@ -139,6 +141,7 @@ class Dataplane {
   rte_rcu_qsbr* qs_ = nullptr;
   rte_mempool* pool_ = nullptr;
   std::unique_ptr<MacTable> macs_;
+  std::unique_ptr<RemoteVteps> remotes_;  // before learner_: it refers to them
   std::vector<rte_ring*> learn_rings_;
   std::unique_ptr<MacLearner> learner_;
   std::unique_ptr<NeighbourTable> neigh_table_;

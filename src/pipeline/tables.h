@@ -11,6 +11,7 @@
 
 #include "bridge/bridge_tables.h"
 #include "route/route_tables.h"
+#include "vxlan/vxlan_tables.h"
 
 namespace sy {
 
@@ -18,6 +19,7 @@ struct Tables {
   uint64_t generation = 0;
   BridgeTables bridge;
   RouterTables router;
+  VxlanTables vxlan;
 };
 
 }  // namespace sy

@@ -23,10 +23,28 @@
 #include "pipeline/counters.h"
 #include "pipeline/tables.h"
 #include "route/neighbour_table.h"
+#include "vxlan/vxlan_tables.h"
 
 namespace sy {
 
 class MacTable;
+class RemoteVteps;
+struct VniEntry;
+
+// Per-VNI traffic of one worker, indexed by VniEntry::counter_slot.
+struct VniCounters {
+  Counter rx_packets, rx_bytes, tx_packets, tx_bytes;
+};
+
+// The tunnel a frame being processed came out of (valid while the worker
+// handles that one frame, run to completion): the router's answers to it go
+// straight back into the tunnel, to the remote VTEP it came from.
+struct TunnelIngress {
+  const VniEntry* vni = nullptr;
+  IpAddr remote;
+};
+// mbuf->port of a frame decapsulated from a tunnel (see TunnelIngress).
+constexpr uint16_t kFromTunnel = 0xfffe;
 
 constexpr uint16_t kMaxBurst = 256;
 constexpr uint16_t kTxBufferSize = 512;
@@ -71,6 +89,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   const std::atomic<const Tables*>* tables = nullptr;
   rte_rcu_qsbr* qs = nullptr;
   MacTable* macs = nullptr;
+  const RemoteVteps* remotes = nullptr;
   rte_ring* learn_ring = nullptr;
   rte_mempool* pool = nullptr;
   std::atomic<bool>* stop = nullptr;
@@ -92,7 +111,10 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   NeighbourCache neigh_cache;
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TokenBucket punt_bucket;
+  TunnelIngress tunnel_in;
+  uint16_t ip_id = 0;      // IPv4 identification of the tunnel packets this worker sends
   TxBuffer tx[kMaxPorts];
+  VniCounters vni_counters[kMaxVniSlots];
 };
 
 // One poll over every rx queue; returns packets received. Used by the loop

@@ -16,6 +16,7 @@
 #include "route/neighbour_manager.h"
 #include "route/exception_path.h"
 #include "route/neighbour_table.h"
+#include "vxlan/vxlan_stage.h"
 
 namespace sy {
 
@@ -37,6 +38,8 @@ void iface_tx(WorkerCtx& w, const RouterIface& out, rte_mbuf* m) {
 // may not have learned the asker yet.
 void reply_tx(WorkerCtx& w, const RouterIface& in, uint16_t l2_port, rte_mbuf* m) {
   if (in.port != kNoPortId) return worker_tx(w, in.port, m);
+  if (l2_port == kFromTunnel && w.tunnel_in.vni != nullptr)
+    return vxlan_output(w, *w.snapshot, *w.tunnel_in.vni, w.tunnel_in.remote, m, false);
   const BridgeTables& bt = w.snapshot->bridge;
   if (l2_port < kMaxPorts && bt.ports[l2_port].bridge == in.bridge &&
       bt.ports[l2_port].carries(in.vlan))
@@ -293,6 +296,9 @@ void ipv4_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
     return drop(w, m, DropReason::kBadIpChecksum);
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
   uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+  if (ip->next_proto_id == IPPROTO_UDP && w.snapshot->vxlan.enabled() && !ipv4_fragment_of(ip) &&
+      vxlan_input4(w, *w.snapshot, m, kL3, ihl))
+    return;
   if ((dst >> 28) == 0xe || dst == 0xffffffff) return drop(w, m, DropReason::kIpMulticast);
 
   const FamilyRoutes& fr = rt.v4;
@@ -363,6 +369,9 @@ void ipv6_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
     if (type == kNdNeighbourSolicit || type == kNdNeighbourAdvert) return nd_input(w, in, m);
   }
   if (ip->dst_addr[0] == 0xff) return drop(w, m, DropReason::kIpMulticast);
+  if (ip->proto == IPPROTO_UDP && w.snapshot->vxlan.enabled() &&
+      vxlan_input6(w, *w.snapshot, m, kL3))
+    return;
 
   const FamilyRoutes& fr = rt.v6;
   uint64_t value = 0;
@@ -403,31 +412,32 @@ void ipv6_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
 
 }  // namespace
 
-void router_local_output(WorkerCtx& w, const Tables& t, rte_mbuf* m) {
+bool router_originate(WorkerCtx& w, const Tables& t, rte_mbuf* m, bool v6, const IpAddr& dst,
+                      uint32_t len, DropReason no_route, DropReason too_big) {
   const RouterTables& rt = t.router;
-  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-  bool v6 = eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-  w.counters.local_out.add(1);
-  uint32_t need = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
-  if (m->data_len < need) return drop(w, m, DropReason::kBadIpHeader);
   const FamilyRoutes& fr = rt.family(v6);
-  IpAddr dst, src;
-  uint32_t len;
   const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
-  if (v6) {
-    auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
-    dst = IpAddr::from_v6(ip->dst_addr);
-    src = IpAddr::from_v6(ip->src_addr);
-    len = sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len);
-  } else {
-    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
-    dst = IpAddr::from_v4_host(rte_be_to_cpu_32(ip->dst_addr));
-    src = IpAddr::from_v4_host(rte_be_to_cpu_32(ip->src_addr));
-    len = rte_be_to_cpu_16(ip->total_length);
+  const uint8_t* src = v6 ? reinterpret_cast<const rte_ipv6_hdr*>(l3)->src_addr
+                          : reinterpret_cast<const uint8_t*>(
+                                &reinterpret_cast<const rte_ipv4_hdr*>(l3)->src_addr);
+  uint8_t src16[16] = {};
+  std::memcpy(src16, src, v6 ? 16 : 4);
+  uint64_t value = 0;
+  if (fr.fib) {
+    if (v6) {
+      uint8_t d[1][16];
+      std::memcpy(d[0], dst.b.data(), 16);
+      fr.fib->lookup6(d, &value, 1);
+    } else {
+      uint32_t d = dst.v4_host();
+      fr.fib->lookup4(&d, &value, 1);
+    }
   }
-  uint32_t ri = fr.lookup(dst, src);
-  if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal)
-    return drop(w, m, DropReason::kNoRoute);
+  uint32_t ri = fr.resolve(value, src16);
+  if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) {
+    drop(w, m, no_route);
+    return false;
+  }
   const NhGroup& g = rt.groups[fr.routes[ri].group];
   uint32_t hash = 0;
   if (g.bucket_mask)
@@ -435,8 +445,33 @@ void router_local_output(WorkerCtx& w, const Tables& t, rte_mbuf* m) {
               : flow_hash4(rt, m, reinterpret_cast<const rte_ipv4_hdr*>(l3));
   const NextHop& nh = rt.pick(g, hash);
   const RouterIface& out = rt.ifaces[nh.iface];
-  if (len > out.mtu) return drop(w, m, DropReason::kMtuExceeded);
+  if (len > out.mtu) {
+    drop(w, m, too_big);
+    return false;
+  }
   emit(w, nullptr, out, nh.direct ? dst : nh.gateway, m);
+  return true;
+}
+
+void router_local_output(WorkerCtx& w, const Tables& t, rte_mbuf* m) {
+  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+  bool v6 = eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+  w.counters.local_out.add(1);
+  uint32_t need = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
+  if (m->data_len < need) return drop(w, m, DropReason::kBadIpHeader);
+  IpAddr dst;
+  uint32_t len;
+  const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
+  if (v6) {
+    auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+    dst = IpAddr::from_v6(ip->dst_addr);
+    len = sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len);
+  } else {
+    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+    dst = IpAddr::from_v4_host(rte_be_to_cpu_32(ip->dst_addr));
+    len = rte_be_to_cpu_16(ip->total_length);
+  }
+  router_originate(w, t, m, v6, dst, len, DropReason::kNoRoute, DropReason::kMtuExceeded);
 }
 
 void router_iface_tx(WorkerCtx& w, const Tables& t, const RouterIface& out, rte_mbuf* m) {
@@ -444,7 +479,7 @@ void router_iface_tx(WorkerCtx& w, const Tables& t, const RouterIface& out, rte_
     worker_tx(w, out.port, m);
     return;
   }
-  bridge_output(w, t.bridge, out.bridge, out.vlan, m);
+  bridge_output(w, t, out.bridge, out.vlan, m);
 }
 
 void router_iface_tx_by_id(WorkerCtx& w, const Tables& t, uint32_t stable_id, rte_mbuf* m) {

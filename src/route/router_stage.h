@@ -45,4 +45,12 @@ void router_iface_tx_by_id(WorkerCtx& w, const Tables& t, uint32_t stable_id, rt
 // only the ether type set): routed like a forwarded one, without TTL change.
 void router_local_output(WorkerCtx& w, const Tables& t, rte_mbuf* m);
 
+// Routes a packet the appliance built itself (a VXLAN-encapsulated frame):
+// Ethernet header with its ether type set, IP header complete, `len` bytes of
+// IP. No usable route: counted as `no_route`; too big for the egress MTU:
+// counted as `too_big`, never fragmented. Returns whether it was sent (or
+// handed to the NeighbourManager to wait for resolution).
+bool router_originate(WorkerCtx& w, const Tables& t, rte_mbuf* m, bool v6, const IpAddr& dst,
+                      uint32_t len, DropReason no_route, DropReason too_big);
+
 }  // namespace sy

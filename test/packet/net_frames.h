@@ -164,6 +164,43 @@ inline Bytes nd_body(const std::string& target, uint8_t option, const std::strin
   return b;
 }
 
+// UDP around `payload`; IPv4 checksum optional (0 = none), IPv6 always.
+inline Bytes udp_over(const std::string& src, const std::string& dst, uint16_t sport,
+                      uint16_t dport, const Bytes& payload, bool checksum) {
+  Bytes u(8, 0);
+  put16(u, 0, sport);
+  put16(u, 2, dport);
+  put16(u, 4, static_cast<uint16_t>(8 + payload.size()));
+  u.insert(u.end(), payload.begin(), payload.end());
+  if (!checksum) return u;
+  bool six = src.find(':') != std::string::npos;
+  Bytes pseudo;
+  if (six) {
+    auto s = v6(src), d = v6(dst);
+    pseudo.insert(pseudo.end(), s.begin(), s.end());
+    pseudo.insert(pseudo.end(), d.begin(), d.end());
+    pseudo.insert(pseudo.end(), {0, 0, static_cast<uint8_t>(u.size() >> 8),
+                                 static_cast<uint8_t>(u.size()), 0, 0, 0, 17});
+  } else {
+    auto s = v4(src), d = v4(dst);
+    pseudo.insert(pseudo.end(), s.begin(), s.end());
+    pseudo.insert(pseudo.end(), d.begin(), d.end());
+    pseudo.insert(pseudo.end(), {0, 17, static_cast<uint8_t>(u.size() >> 8), static_cast<uint8_t>(u.size())});
+  }
+  pseudo.insert(pseudo.end(), u.begin(), u.end());
+  uint16_t c = rfc1071(pseudo);
+  put16(u, 6, c == 0 ? 0xffff : c);
+  return u;
+}
+
+// An 8-byte VXLAN header followed by the inner frame (RFC 7348 5).
+inline Bytes vxlan(uint32_t vni, const Bytes& inner, uint8_t flags = 0x08) {
+  Bytes b = {flags, 0, 0, 0, static_cast<uint8_t>(vni >> 16), static_cast<uint8_t>(vni >> 8),
+             static_cast<uint8_t>(vni), 0};
+  b.insert(b.end(), inner.begin(), inner.end());
+  return b;
+}
+
 inline Bytes slice(const Bytes& b, size_t from, size_t len) {
   return Bytes(b.begin() + static_cast<long>(from),
                b.begin() + static_cast<long>(std::min(b.size(), from + len)));

@@ -1,0 +1,237 @@
+#include "vxlan/vxlan_stage.h"
+
+#include <rte_ether.h>
+#include <rte_hash_crc.h>
+#include <rte_udp.h>
+
+#include <cstring>
+
+#include "bridge/bridge_stage.h"
+#include "route/router_stage.h"
+
+namespace sy {
+
+namespace {
+
+constexpr uint8_t kVxlanFlagI = 0x08;
+constexpr uint32_t kMinInner = RTE_ETHER_HDR_LEN;
+constexpr uint64_t kRxCksumFlags = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK |
+                                   RTE_MBUF_F_RX_OUTER_L4_CKSUM_MASK |
+                                   RTE_MBUF_F_RX_OUTER_IP_CKSUM_BAD;
+
+void drop(WorkerCtx& w, rte_mbuf* m, DropReason r) {
+  w.counters.drop(r);
+  rte_pktmbuf_free(m);
+}
+
+uint16_t fold(uint32_t s) {
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(s);
+}
+
+// One's-complement sum of the pseudo header and `len` bytes of UDP at `off`.
+uint16_t udp_sum(const rte_mbuf* m, uint32_t off, uint32_t len, uint32_t pseudo) {
+  uint16_t raw = 0;
+  rte_raw_cksum_mbuf(m, off, len, &raw);
+  return fold(pseudo + raw);
+}
+
+// Decapsulates a packet already matched to VTEP `vt`; `l4` is the UDP offset.
+void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr& remote,
+           uint32_t l4, uint32_t pseudo, bool v6) {
+  if (m->data_len < l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner)
+    return drop(w, m, DropReason::kVxlanShort);
+  auto* udp = rte_pktmbuf_mtod_offset(m, rte_udp_hdr*, l4);
+  uint32_t ulen = rte_be_to_cpu_16(udp->dgram_len);
+  if (ulen < sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner || l4 + ulen > m->pkt_len)
+    return drop(w, m, DropReason::kVxlanShort);
+  if (l4 + ulen < m->pkt_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - l4 - ulen));
+  // The outer checksum, when the sender set one (always over IPv6), must hold:
+  // trusted from the device when it checked, else verified here.
+  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+  bool bad_checksum;
+  if (udp->dgram_cksum == 0) bad_checksum = v6;  // optional over IPv4 only
+  else if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD) bad_checksum = false;
+  else if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) bad_checksum = true;
+  else bad_checksum = udp_sum(m, l4, ulen, pseudo) != 0xffff;
+  if (bad_checksum) return drop(w, m, DropReason::kVxlanBadChecksum);
+  const uint8_t* vx = reinterpret_cast<const uint8_t*>(udp + 1);
+  if ((vx[0] & kVxlanFlagI) == 0) return drop(w, m, DropReason::kVxlanBadFlags);
+  uint32_t vni_id = uint32_t{vx[4]} << 16 | uint32_t{vx[5]} << 8 | vx[6];
+  const VniEntry* vni = t.vxlan.find(vt, vni_id);
+  if (vni == nullptr) return drop(w, m, DropReason::kVxlanUnknownVni);
+  if (t.vxlan.vteps[vt].known_remotes_only && !vni->knows(remote))
+    return drop(w, m, DropReason::kVxlanUnknownRemote);
+  rte_pktmbuf_adj(m, static_cast<uint16_t>(l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen));
+  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+  uint16_t type = rte_be_to_cpu_16(eth->ether_type);
+  if (type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ)
+    return drop(w, m, DropReason::kVxlanInnerVlan);
+  // The device's checksum verdicts were about the outer headers.
+  m->ol_flags &= ~kRxCksumFlags;
+  m->packet_type = 0;
+  VniCounters& c = w.vni_counters[vni->counter_slot];
+  c.rx_packets.add(1);
+  c.rx_bytes.add(m->pkt_len);
+  w.tunnel_in = TunnelIngress{vni, remote};
+  bridge_tunnel_input(w, t, *vni, remote, m);
+  w.tunnel_in.vni = nullptr;
+}
+
+}  // namespace
+
+uint16_t vxlan_source_port(const uint8_t* f, uint32_t len) {
+  uint32_t h = 0x5f3759df;
+  uint16_t type = len >= RTE_ETHER_HDR_LEN ? static_cast<uint16_t>(f[12] << 8 | f[13]) : 0;
+  const uint8_t* l3 = f + RTE_ETHER_HDR_LEN;
+  uint32_t l3len = len >= RTE_ETHER_HDR_LEN ? len - RTE_ETHER_HDR_LEN : 0;
+  const uint8_t* l4 = nullptr;
+  uint8_t proto = 0;
+  if (type == RTE_ETHER_TYPE_IPV4 && l3len >= sizeof(rte_ipv4_hdr)) {
+    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+    uint32_t a[2];
+    std::memcpy(a, &ip->src_addr, 8);
+    h = rte_hash_crc_4byte(a[1], rte_hash_crc_4byte(a[0], h));
+    proto = ip->next_proto_id;
+    uint32_t ihl = (ip->version_ihl & 0x0f) * 4u;
+    bool fragment = (rte_be_to_cpu_16(ip->fragment_offset) &
+                     (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
+    if (!fragment && l3len >= ihl + 4) l4 = l3 + ihl;
+  } else if (type == RTE_ETHER_TYPE_IPV6 && l3len >= sizeof(rte_ipv6_hdr)) {
+    auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+    h = rte_hash_crc(ip->src_addr, 32, h);
+    proto = ip->proto;
+    if (l3len >= sizeof(rte_ipv6_hdr) + 4) l4 = l3 + sizeof(rte_ipv6_hdr);
+  } else {
+    h = rte_hash_crc(f, len >= RTE_ETHER_HDR_LEN ? RTE_ETHER_HDR_LEN : len, h);
+  }
+  if (l4 != nullptr && (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP)) {
+    uint32_t ports;
+    std::memcpy(&ports, l4, 4);
+    h = rte_hash_crc_4byte(ports, h);
+  }
+  h = rte_hash_crc_1byte(proto, h);
+  return static_cast<uint16_t>(kVxlanSrcPortMin + ((h ^ (h >> 16)) & 0x3fff));
+}
+
+bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint16_t ihl) {
+  auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, l3);
+  uint32_t l4 = l3 + ihl;
+  if (m->data_len < l4 + 4) return false;
+  Be16 dport;
+  std::memcpy(&dport.raw, rte_pktmbuf_mtod_offset(m, const uint8_t*, l4 + 2), 2);
+  const auto& vteps = t.vxlan.vteps;
+  for (uint16_t i = 0; i < vteps.size(); i++) {
+    const VtepEntry& v = vteps[i];
+    if (v.local.v6 || v.udp_port.raw != dport.raw || std::memcmp(v.local.b.data(), &ip->dst_addr, 4))
+      continue;
+    IpAddr remote;
+    std::memcpy(remote.b.data(), &ip->src_addr, 4);
+    decap(w, t, m, i, remote, l4, rte_ipv4_phdr_cksum(ip, 0), false);
+    return true;
+  }
+  return false;
+}
+
+bool vxlan_input6(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3) {
+  auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, l3);
+  uint32_t l4 = l3 + sizeof(rte_ipv6_hdr);
+  if (m->data_len < l4 + 4) return false;
+  Be16 dport;
+  std::memcpy(&dport.raw, rte_pktmbuf_mtod_offset(m, const uint8_t*, l4 + 2), 2);
+  const auto& vteps = t.vxlan.vteps;
+  for (uint16_t i = 0; i < vteps.size(); i++) {
+    const VtepEntry& v = vteps[i];
+    if (!v.local.v6 || v.udp_port.raw != dport.raw || std::memcmp(v.local.b.data(), ip->dst_addr, 16))
+      continue;
+    decap(w, t, m, i, IpAddr::from_v6(ip->src_addr), l4, rte_ipv6_phdr_cksum(ip, 0), true);
+    return true;
+  }
+  return false;
+}
+
+void vxlan_output(WorkerCtx& w, const Tables& t, const VniEntry& vni, const IpAddr& remote,
+                  rte_mbuf* m, bool tagged) {
+  const VtepEntry& vt = t.vxlan.vteps[vni.vtep];
+  uint8_t* f = rte_pktmbuf_mtod(m, uint8_t*);
+  if (tagged) {  // the VNI names the domain; the tag has no meaning on the wire
+    std::memmove(f + RTE_VLAN_HLEN, f, 2 * RTE_ETHER_ADDR_LEN);
+    f = reinterpret_cast<uint8_t*>(rte_pktmbuf_adj(m, RTE_VLAN_HLEN));
+  }
+  uint32_t inner_len = m->pkt_len;
+  uint16_t sport = vxlan_source_port(f, m->data_len);
+  uint8_t inner_tos = 0;
+  bool inner_df = false;
+  uint16_t type = m->data_len >= RTE_ETHER_HDR_LEN ? static_cast<uint16_t>(f[12] << 8 | f[13]) : 0;
+  if (type == RTE_ETHER_TYPE_IPV4 && m->data_len >= RTE_ETHER_HDR_LEN + sizeof(rte_ipv4_hdr)) {
+    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(f + RTE_ETHER_HDR_LEN);
+    inner_tos = ip->type_of_service;
+    inner_df = (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) != 0;
+  } else if (type == RTE_ETHER_TYPE_IPV6 && m->data_len >= RTE_ETHER_HDR_LEN + sizeof(rte_ipv6_hdr)) {
+    auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(f + RTE_ETHER_HDR_LEN);
+    inner_tos = static_cast<uint8_t>(rte_be_to_cpu_32(ip->vtc_flow) >> 20);
+  }
+  // ECN is copied either way (RFC 6040 normal mode).
+  uint8_t tos = vt.dscp_mode == DscpMode::kInherit
+                    ? inner_tos
+                    : static_cast<uint8_t>(vt.dscp << 2 | (inner_tos & 0x3));
+  bool v6 = vt.local.v6;
+  uint32_t ip_len = v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr);
+  uint32_t hdr = RTE_ETHER_HDR_LEN + ip_len + sizeof(rte_udp_hdr) + kVxlanHdrLen;
+  auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, static_cast<uint16_t>(hdr)));
+  if (p == nullptr) return drop(w, m, DropReason::kVxlanNoHeadroom);
+  auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+  auto* udp = reinterpret_cast<rte_udp_hdr*>(p + RTE_ETHER_HDR_LEN + ip_len);
+  uint32_t udp_len = sizeof(rte_udp_hdr) + kVxlanHdrLen + inner_len;
+  udp->src_port = rte_cpu_to_be_16(sport);
+  udp->dst_port = vt.udp_port.raw;
+  udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(udp_len));
+  udp->dgram_cksum = 0;
+  uint8_t* vx = reinterpret_cast<uint8_t*>(udp + 1);
+  vx[0] = kVxlanFlagI;
+  vx[1] = vx[2] = vx[3] = 0;
+  vx[4] = static_cast<uint8_t>(vni.vni >> 16);
+  vx[5] = static_cast<uint8_t>(vni.vni >> 8);
+  vx[6] = static_cast<uint8_t>(vni.vni);
+  vx[7] = 0;
+  uint32_t total;
+  if (v6) {
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    auto* ip = reinterpret_cast<rte_ipv6_hdr*>(eth + 1);
+    ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | uint32_t{tos} << 20);
+    ip->payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(udp_len));
+    ip->proto = IPPROTO_UDP;
+    ip->hop_limits = vt.ttl;
+    std::memcpy(ip->src_addr, vt.local.b.data(), 16);
+    std::memcpy(ip->dst_addr, remote.b.data(), 16);
+    uint16_t s = udp_sum(m, RTE_ETHER_HDR_LEN + ip_len, udp_len, rte_ipv6_phdr_cksum(ip, 0));
+    uint16_t ck = static_cast<uint16_t>(~s);
+    udp->dgram_cksum = ck == 0 ? 0xffff : ck;  // 0 would mean "no checksum"
+    total = ip_len + udp_len;
+  } else {
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    total = ip_len + udp_len;
+    ip->version_ihl = RTE_IPV4_VHL_DEF;
+    ip->type_of_service = tos;
+    ip->total_length = rte_cpu_to_be_16(static_cast<uint16_t>(total));
+    ip->packet_id = rte_cpu_to_be_16(w.ip_id++);
+    bool df = vt.df == DfMode::kSet || (vt.df == DfMode::kInherit && inner_df);
+    ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+    ip->time_to_live = vt.ttl;
+    ip->next_proto_id = IPPROTO_UDP;
+    std::memcpy(&ip->src_addr, vt.local.b.data(), 4);
+    std::memcpy(&ip->dst_addr, remote.b.data(), 4);
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+  }
+  if (router_originate(w, t, m, v6, remote, total, DropReason::kVxlanNoUnderlayRoute,
+                       DropReason::kVxlanMtuExceeded)) {
+    VniCounters& c = w.vni_counters[vni.counter_slot];
+    c.tx_packets.add(1);
+    c.tx_bytes.add(inner_len);
+  }
+}
+
+}  // namespace sy

@@ -1,0 +1,50 @@
+// The VXLAN stage (datapath side, RFC 7348): decapsulation in front of the
+// bridge, encapsulation as a bridge domain's tunnel member.
+//
+// Theory of operation.
+// Decap: the router hands over every non-fragmented UDP packet whose outer
+// destination address and port are a local VTEP's, before its FIB lookup.
+// The packet is checked (lengths, outer UDP checksum when present, the I
+// flag; reserved bits ignored), its VNI looked up on that VTEP, optionally
+// its sender checked against the VNI's configured remotes, then the outer
+// headers are stripped and the inner frame enters the bridge domain as if
+// received on the tunnel member (bridge_tunnel_input), remembering the remote
+// in WorkerCtx::tunnel_in so the router's answers can go straight back.
+// Encap: for a frame the domain sends into the tunnel (a MAC learned behind a
+// remote, or a flood copy per flood-list remote), the 802.1Q tag is dropped,
+// outer Ethernet/IP/UDP/VXLAN headers are prepended in the mbuf's headroom,
+// and the packet is routed through the underlay (FIB, ECMP, neighbours) by
+// router_originate. The outer UDP source port is a hash of the inner flow in
+// 49152..65535 (stable per flow, spread across flows, so underlay ECMP and
+// receivers' RSS see the inner flows); the outer UDP checksum is 0 over IPv4
+// and computed over IPv6. A packet too big for the underlay MTU is dropped
+// and counted, never fragmented.
+//
+// Thread-safety: runs on a worker; reads the snapshot and RemoteVteps;
+// writes its own WorkerCtx (counters, IPv4 identification, tunnel_in).
+#pragma once
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "pipeline/tables.h"
+#include "pipeline/worker.h"
+
+namespace sy {
+
+// Whether `m` (outer IPv4 header at `l3`, checked and trimmed by the router)
+// was a VXLAN packet for a local VTEP; if so it has been consumed.
+bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint16_t ihl);
+// The same for an outer IPv6 header (UDP as its next header).
+bool vxlan_input6(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3);
+
+// Sends the Ethernet frame `m` of binding `vni` to the remote VTEP `remote`
+// (`tagged`: it still carries an 802.1Q header, which is removed).
+void vxlan_output(WorkerCtx& w, const Tables& t, const VniEntry& vni, const IpAddr& remote,
+                  rte_mbuf* m, bool tagged);
+
+// The outer UDP source port for an inner frame: 49152 + a 14-bit hash of its
+// flow (IP addresses, protocol and ports; MACs and ether type for non-IP).
+uint16_t vxlan_source_port(const uint8_t* frame, uint32_t len);
+
+}  // namespace sy

@@ -1,0 +1,432 @@
+// Golden packet tests for VXLAN (RFC 7348): decap into a bridge domain,
+// learning behind remote VTEPs, encap with head-end replication and split
+// horizon, every decap drop reason, MTU, source-port entropy, IPv6 underlay,
+// and routing through a bridge interface. Expected frames come from the
+// independent builders of net_frames.h.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "net_frames.h"
+#include "packet_harness.h"
+#include "vxlan/vxlan_stage.h"
+
+using namespace sy;
+using namespace sy::test;
+
+namespace {
+
+constexpr const char* kUnderMac = "02:00:00:00:01:00";
+constexpr const char* kR2Mac = "02:00:00:00:01:02";   // 100.64.0.2, remote VTEP
+constexpr const char* kR3Mac = "02:00:00:00:01:03";   // 100.64.0.3, remote VTEP
+constexpr const char* kLanMac = "02:00:00:00:02:00";
+constexpr const char* kLanHost = "02:00:00:00:02:05";  // 10.20.0.5
+constexpr const char* kUnder6Mac = "02:00:00:00:03:00";
+constexpr const char* kR6Mac = "02:00:00:00:03:02";   // 2001:db8:64::2
+constexpr const char* kIrbMac = "02:00:00:00:0a:01";  // 10.10.0.1 on bridge ov
+constexpr const char* kHostA = "02:00:00:00:0a:0a";   // 10.10.0.10 on p0
+constexpr const char* kHostB = "02:00:00:00:0b:01";   // 10.10.0.20 behind 100.64.0.2
+constexpr const char* kHostC = "02:00:00:00:0c:01";   // behind 2001:db8:64::2
+constexpr const char* kHostD = "02:00:00:00:0d:01";   // on p4
+
+const std::string kVxlan = R"(
+ports:
+  - {name: p0, device: x0}
+  - {name: p1, device: x1}
+  - {name: p2, device: x2}
+  - {name: p3, device: x3}
+  - {name: p4, device: x4}
+bridges:
+  - {name: ov, members: [{port: p0}]}
+  - {name: ov6, members: [{port: p4}]}
+interfaces:
+  - {name: under, port: p1, mac: "02:00:00:00:01:00", addresses: ["100.64.0.1/24"]}
+  - {name: lan, port: p2, mac: "02:00:00:00:02:00", addresses: ["10.20.0.1/24"]}
+  - {name: under6, port: p3, mac: "02:00:00:00:03:00", addresses: ["2001:db8:64::1/64"]}
+  - {name: irb, bridge: ov, mac: "02:00:00:00:0a:01", addresses: ["10.10.0.1/24"]}
+neighbours:
+  - {interface: under, address: "100.64.0.2", mac: "02:00:00:00:01:02"}
+  - {interface: under, address: "100.64.0.3", mac: "02:00:00:00:01:03"}
+  - {interface: under6, address: "2001:db8:64::2", mac: "02:00:00:00:03:02"}
+  - {interface: lan, address: "10.20.0.5", mac: "02:00:00:00:02:05"}
+  - {interface: irb, address: "10.10.0.20", mac: "02:00:00:00:0b:01"}
+vteps:
+  - name: vt4
+    local_address: "100.64.0.1"
+    vnis: [{vni: 100, bridge: ov, flood: ["100.64.0.2", "100.64.0.3"]}]
+  - name: vt6
+    local_address: "2001:db8:64::1"
+    vnis: [{vni: 200, bridge: ov6, flood: ["2001:db8:64::2"]}]
+router: {icmp_rate_per_second: 0}
+)";
+
+Bytes inner_udp(const std::string& smac, const std::string& dmac, const std::string& src,
+                const std::string& dst, uint16_t sport = 1000, uint16_t dport = 2000,
+                size_t len = 18, uint8_t tos = 0) {
+  Ip4Opts o;
+  o.tos = tos;
+  return eth(dmac, smac, 0x0800, ipv4(src, dst, 17, udp4(src, dst, sport, dport, len), o));
+}
+
+// A VXLAN packet from a remote VTEP to 100.64.0.1.
+Bytes from_remote(const std::string& remote, const std::string& remote_mac, uint32_t vni,
+                  const Bytes& inner, bool checksum = false, uint8_t flags = 0x08,
+                  uint16_t dport = 4789, uint16_t sport = 50000) {
+  return eth(kUnderMac, remote_mac, 0x0800,
+             ipv4(remote, "100.64.0.1", 17,
+                  udp_over(remote, "100.64.0.1", sport, dport, vxlan(vni, inner, flags), checksum)));
+}
+
+uint16_t sport_of(const Bytes& inner) { return vxlan_source_port(inner.data(), static_cast<uint32_t>(inner.size())); }
+
+// What the appliance sends to a remote VTEP over IPv4 for `inner`.
+Bytes to_remote(const std::string& remote, const std::string& remote_mac, uint32_t vni,
+                const Bytes& inner, uint16_t id, uint8_t tos = 0, bool df = false) {
+  Ip4Opts o;
+  o.id = id;
+  o.tos = tos;
+  o.df = df;
+  return eth(remote_mac, kUnderMac, 0x0800,
+             ipv4("100.64.0.1", remote, 17,
+                  udp_over("100.64.0.1", remote, sport_of(inner), 4789, vxlan(vni, inner), false), o));
+}
+
+// Takes away the start-up announcements (gratuitous ARP from the bridge
+// interface, replicated to the flood list too); returns the IPv4
+// identification the next tunnel packet gets.
+uint16_t settle(Harness& h) {
+  h.step();
+  h.recv_all();
+  return h.dp().worker(0).ip_id;
+}
+
+uint64_t counter_sum(Harness& h, Counter WorkerCounters::*c) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < h.dp().nb_workers(); i++) n += (h.dp().worker(i).counters.*c).get();
+  return n;
+}
+
+void check_books(Harness& h) {
+  uint64_t created = counter_sum(h, &WorkerCounters::icmp_errors) +
+                     counter_sum(h, &WorkerCounters::fragments) +
+                     counter_sum(h, &WorkerCounters::injected) +
+                     counter_sum(h, &WorkerCounters::local_out);
+  CHECK(h.rx() + h.flood_copies() + created ==
+        h.tx() + h.total_drops() + counter_sum(h, &WorkerCounters::held) +
+            counter_sum(h, &WorkerCounters::punted));
+}
+
+void expect_only(Harness& h, const std::string& port, const std::vector<Bytes>& frames) {
+  auto out = h.recv_all();
+  INFO("ports with output: " << out.size());
+  REQUIRE(out.size() == (frames.empty() ? 0u : 1u));
+  if (frames.empty()) return;
+  REQUIRE(out.count(port) == 1);
+  REQUIRE(out[port].size() == frames.size());
+  for (size_t i = 0; i < frames.size(); i++) CHECK(hex(out[port][i]) == hex(frames[i]));
+}
+
+std::map<std::string, std::string> remote_macs(Harness& h) {
+  pb::ListRemoteMacsResponse r;
+  std::string err;
+  REQUIRE(h.cp().remote_macs(pb::ListRemoteMacsRequest(), &r, &err));
+  std::map<std::string, std::string> out;
+  for (const auto& m : r.macs()) out[m.mac()] = m.remote() + (m.is_static() ? " static" : "");
+  return out;
+}
+
+pb::VniStats vni_stats(Harness& h, uint32_t vni) {
+  pb::Stats s = h.cp().stats();
+  for (const auto& v : s.vnis())
+    if (v.vni() == vni) return v;
+  FAIL("no stats for VNI " << vni);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("vxlan: decap floods to local members only, learns the remote, encaps back byte for byte") {
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  pb::VniStats before = vni_stats(h, 100);  // the bridge interface's announcement went out too
+  Bytes b_to_a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b_to_a));
+  h.step();
+  // Unknown unicast from the tunnel: to p0 only — never back into the tunnel
+  // (no copy to 100.64.0.3).
+  expect_only(h, "p0", {b_to_a});
+  CHECK(remote_macs(h) == std::map<std::string, std::string>{{kHostB, "100.64.0.2"}});
+
+  Bytes a_to_b = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 2000, 1000, 18, 0xb8);
+  h.send("p0", a_to_b);
+  h.step();
+  // Known remote MAC: one packet to its VTEP, DSCP/ECN inherited, DF clear, TTL 64.
+  expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, a_to_b, id, 0xb8)});
+
+  // A was learned on p0: B's next frame goes there directly.
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b_to_a));
+  h.step();
+  expect_only(h, "p0", {b_to_a});
+
+  pb::VniStats st = vni_stats(h, 100);
+  CHECK(st.rx_packets() == 2);
+  CHECK(st.rx_bytes() == 2 * b_to_a.size());
+  CHECK(st.tx_packets() == before.tx_packets() + 1);
+  CHECK(st.tx_bytes() == before.tx_bytes() + a_to_b.size());
+  check_books(h);
+}
+
+TEST_CASE("vxlan: broadcast from a local host is replicated to every flood-list remote") {
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  uint64_t tx0 = vni_stats(h, 100).tx_packets();
+  Bytes bcast = eth("ff:ff:ff:ff:ff:ff", kHostA, 0x88b5, Bytes(46, 0x5a));
+  h.send("p0", bcast);
+  h.step();
+  // The router's copy (bridge interface) is not for it: dropped by reason.
+  expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, bcast, id),
+                        to_remote("100.64.0.3", kR3Mac, 100, bcast, static_cast<uint16_t>(id + 1))});
+  CHECK(h.drops(DropReason::kUnsupportedEthertype) == 1);
+  // Unknown unicast likewise.
+  Bytes unknown = inner_udp(kHostA, "02:00:00:00:0e:0e", "10.10.0.10", "10.10.0.99");
+  h.send("p0", unknown);
+  h.step();
+  expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, unknown, static_cast<uint16_t>(id + 2)),
+                        to_remote("100.64.0.3", kR3Mac, 100, unknown, static_cast<uint16_t>(id + 3))});
+  CHECK(vni_stats(h, 100).tx_packets() == tx0 + 4);
+  check_books(h);
+}
+
+TEST_CASE("vxlan: every decap drop reason is counted, reserved bits are ignored") {
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  Bytes inner = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
+
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, Bytes(inner.begin(), inner.begin() + 10)));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanShort) == 1);
+
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner, false, 0x00));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanBadFlags) == 1);
+
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 999, inner));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanUnknownVni) == 1);
+
+  Bytes bad = from_remote("100.64.0.2", kR2Mac, 100, inner, true);
+  bad[bad.size() - 1] ^= 0x01;  // payload changed after the checksum
+  h.send("p1", bad);
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanBadChecksum) == 1);
+
+  Bytes tagged = frame(kHostA, kHostB, 100);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, tagged));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanInnerVlan) == 1);
+  expect_only(h, "p0", {});
+
+  // Another UDP port is not VXLAN: a packet for the router's own address.
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner, false, 0x08, 4790));
+  h.step();
+  CHECK(h.drops(DropReason::kLocalUnhandled) == 1);
+
+  // Reserved bits set, and a correct checksum: accepted.
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner, true, 0xff));
+  h.step();
+  expect_only(h, "p0", {inner});
+  CHECK(vni_stats(h, 100).rx_packets() == 1);
+  check_books(h);
+}
+
+TEST_CASE("vxlan: known_remotes_only drops senders not configured for the VNI") {
+  std::string cfg = kVxlan;
+  cfg.replace(cfg.find("local_address: \"100.64.0.1\""), 27,
+              "local_address: \"100.64.0.1\"\n    known_remotes_only: true");
+  Harness h(cfg);
+  [[maybe_unused]] uint16_t id = settle(h);
+  Bytes inner = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
+  h.send("p1", from_remote("100.64.0.9", kR2Mac, 100, inner));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanUnknownRemote) == 1);
+  expect_only(h, "p0", {});
+  h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, inner));
+  h.step();
+  expect_only(h, "p0", {inner});
+  check_books(h);
+}
+
+TEST_CASE("vxlan: frames that would exceed the underlay MTU are dropped, never fragmented") {
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  // Learn B behind 100.64.0.2 first.
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10")));
+  h.step();
+  h.recv_all();
+  // Inner IP of 1450 bytes fits 1500 - 50 exactly; 1451 does not.
+  Bytes fits = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 1, 2, 1450 - 28);
+  Bytes too_big = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 1, 2, 1451 - 28);
+  h.send("p0", fits);
+  h.send("p0", too_big);
+  h.step();
+  expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, fits, id)});
+  CHECK(h.drops(DropReason::kVxlanMtuExceeded) == 1);
+  auto vteps = h.cp().vteps();
+  REQUIRE(vteps.vteps_size() == 2);
+  CHECK(vteps.vteps(0).inner_mtu() == 1450);
+  CHECK(vteps.vteps(0).interface() == "under");
+  CHECK(vteps.vteps(1).inner_mtu() == 1430);
+  check_books(h);
+}
+
+TEST_CASE("vxlan: outer source port is stable per flow and spread across flows") {
+  std::set<uint16_t> ports;
+  for (uint16_t f = 0; f < 256; f++) {
+    Bytes inner = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", static_cast<uint16_t>(10000 + f));
+    uint16_t p = sport_of(inner);
+    CHECK(p >= 49152);
+    CHECK(sport_of(inner) == p);
+    // The payload does not matter, only the flow.
+    Bytes other = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", static_cast<uint16_t>(10000 + f), 2000, 100);
+    CHECK(sport_of(other) == p);
+    ports.insert(p);
+  }
+  CHECK(ports.size() >= 240);  // 256 flows over 16384 ports: a few collisions at most
+
+  // On the wire: two flows to one remote leave with their own source ports.
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10")));
+  h.step();
+  h.recv_all();
+  std::set<uint16_t> wire;
+  for (uint16_t f = 0; f < 8; f++)
+    for (int rep = 0; rep < 2; rep++)
+      h.send("p0", inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", static_cast<uint16_t>(3000 + f)));
+  h.step();
+  auto out = h.recv("p1");
+  REQUIRE(out.size() == 16);
+  for (size_t i = 0; i < 16; i += 2) {
+    uint16_t a = static_cast<uint16_t>(out[i][34] << 8 | out[i][35]);
+    uint16_t b = static_cast<uint16_t>(out[i + 1][34] << 8 | out[i + 1][35]);
+    CHECK(a == b);
+    wire.insert(a);
+  }
+  CHECK(wire.size() >= 7);
+}
+
+TEST_CASE("vxlan: IPv6 underlay decap and encap with the outer UDP checksum") {
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  Bytes c_to_d = inner_udp(kHostC, kHostD, "10.30.0.3", "10.30.0.4");
+  auto from6 = [&](const Bytes& inner, bool checksum) {
+    Bytes u = udp_over("2001:db8:64::2", "2001:db8:64::1", 51000, 4789, vxlan(200, inner), true);
+    if (!checksum) u[6] = u[7] = 0;
+    return eth(kUnder6Mac, kR6Mac, 0x86dd, ipv6("2001:db8:64::2", "2001:db8:64::1", 17, u));
+  };
+  // A zero checksum is not allowed over IPv6.
+  h.send("p3", from6(c_to_d, false));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanBadChecksum) == 1);
+  h.send("p3", from6(c_to_d, true));
+  h.step();
+  expect_only(h, "p4", {c_to_d});
+  CHECK(remote_macs(h) == std::map<std::string, std::string>{{kHostC, "2001:db8:64::2"}});
+
+  Bytes d_to_c = inner_udp(kHostD, kHostC, "10.30.0.4", "10.30.0.3", 7, 8, 18, 0x2e);
+  h.send("p4", d_to_c);
+  h.step();
+  Bytes u = udp_over("2001:db8:64::1", "2001:db8:64::2", sport_of(d_to_c), 4789, vxlan(200, d_to_c), true);
+  Bytes ip = ipv6("2001:db8:64::1", "2001:db8:64::2", 17, u);
+  ip[0] = static_cast<uint8_t>(0x60 | (0x2e >> 4));  // traffic class inherited
+  ip[1] = static_cast<uint8_t>((0x2e & 0x0f) << 4);
+  expect_only(h, "p3", {eth(kR6Mac, kUnder6Mac, 0x86dd, ip)});
+  check_books(h);
+}
+
+TEST_CASE("vxlan: a host behind a remote VTEP is routed through the bridge interface") {
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  // B pings the bridge interface: the answer goes straight back into the tunnel.
+  Bytes echo = eth(kIrbMac, kHostB, 0x0800,
+                   ipv4("10.10.0.20", "10.10.0.1", 1, icmp4(8, 0, 0x12340001, Bytes(8, 1))));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, echo));
+  h.step();
+  Bytes reply = eth(kHostB, kIrbMac, 0x0800,
+                    ipv4("10.10.0.1", "10.10.0.20", 1, icmp4(0, 0, 0x12340001, Bytes(8, 1))));
+  expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, reply, id)});
+
+  // B to a host on another subnet: decapsulated, routed out the LAN port.
+  Bytes b_to_lan = inner_udp(kHostB, kIrbMac, "10.10.0.20", "10.20.0.5");
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b_to_lan));
+  h.step();
+  Ip4Opts o;
+  o.ttl = 63;
+  expect_only(h, "p2", {eth(kLanHost, kLanMac, 0x0800,
+                            ipv4("10.10.0.20", "10.20.0.5", 17, udp4("10.10.0.20", "10.20.0.5", 1000, 2000, 18), o))});
+  // And back: routed into the bridge, B's MAC is behind 100.64.0.2: encapsulated.
+  h.send("p2", eth(kLanMac, kLanHost, 0x0800,
+                   ipv4("10.20.0.5", "10.10.0.20", 17, udp4("10.20.0.5", "10.10.0.20", 2000, 1000, 18))));
+  h.step();
+  Bytes routed = eth(kHostB, kIrbMac, 0x0800,
+                     ipv4("10.20.0.5", "10.10.0.20", 17, udp4("10.20.0.5", "10.10.0.20", 2000, 1000, 18), o));
+  expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, routed, static_cast<uint16_t>(id + 1))});
+  check_books(h);
+}
+
+TEST_CASE("vxlan: remote MACs move between VTEPs and ports; static ones stay") {
+  std::string cfg = kVxlan;
+  cfg.replace(cfg.find("flood: [\"100.64.0.2\", \"100.64.0.3\"]"), 35,
+              "flood: [\"100.64.0.2\", \"100.64.0.3\"], "
+              "remote_macs: [{mac: \"02:00:00:00:0f:0f\", remote: \"100.64.0.3\"}]");
+  Harness h(cfg);
+  [[maybe_unused]] uint16_t id = settle(h);
+  CHECK(remote_macs(h) == std::map<std::string, std::string>{{"02:00:00:00:0f:0f", "100.64.0.3 static"}});
+  // Unicast to the static MAC: to its remote only.
+  Bytes to_f = inner_udp(kHostA, "02:00:00:00:0f:0f", "10.10.0.10", "10.10.0.15");
+  h.send("p0", to_f);
+  h.step();
+  expect_only(h, "p1", {to_remote("100.64.0.3", kR3Mac, 100, to_f, id)});
+
+  Bytes from_b = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, from_b));
+  h.step();
+  h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, from_b));
+  h.step();
+  auto macs = remote_macs(h);
+  CHECK(macs[kHostB] == "100.64.0.3");
+  // The static MAC does not move when it shows up behind another remote.
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100,
+                           inner_udp("02:00:00:00:0f:0f", kHostA, "10.10.0.15", "10.10.0.10")));
+  h.step();
+  CHECK(remote_macs(h)["02:00:00:00:0f:0f"] == "100.64.0.3 static");
+  // B appears on the local port: it is no longer a remote MAC.
+  h.send("p0", inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10"));
+  h.step();
+  CHECK(remote_macs(h).count(kHostB) == 0);
+  h.recv_all();
+  // Removing the VTEP flushes what was learned behind it.
+  std::string no_vxlan = kVxlan.substr(0, kVxlan.find("vteps:"));
+  REQUIRE(h.apply_yaml(no_vxlan).ok);
+  CHECK(remote_macs(h).empty());
+  check_books(h);
+}
+
+TEST_CASE("vxlan: a bridge domain bound twice or a VTEP off the router's addresses is rejected") {
+  Harness h(kVxlan);
+  std::string twice = kVxlan;
+  twice.insert(twice.find("router:"), R"(  - name: vt4b
+    local_address: "100.64.0.1"
+    udp_port: 8472
+    vnis: [{vni: 300, bridge: ov}]
+)");
+  ApplyResult r = h.apply_yaml(twice);
+  REQUIRE_FALSE(r.ok);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].path == "vteps[2].vnis[0]");
+  std::string off = kVxlan;
+  off.replace(off.find("local_address: \"100.64.0.1\""), 27, "local_address: \"100.64.0.7\"");
+  r = h.apply_yaml(off);
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.errors[0].path == "vteps[0].local_address");
+}
