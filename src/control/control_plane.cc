@@ -322,6 +322,7 @@ pb::ListPortsResponse ControlPlane::ports() const {
     pi->set_rx_queues(p.nb_rxq);
     pi->set_tx_queues(p.nb_txq);
     pi->set_rss(p.rss);
+    pi->set_vxlan_rss(p.vxlan_rss);
   }
   return out;
 }

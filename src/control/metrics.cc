@@ -150,6 +150,18 @@ std::vector<MetricFamily> stats_to_metric_families(const pb::Stats& s) {
             "Packets the kernel sent, routed out through the data plane.", {}, r.punt_from_kernel());
   f.counter("switchyard_exception_dropped_total",
             "Exception-path packets lost (no device, ring full, no mbuf).", {}, r.punt_dropped());
+  for (const auto& v : s.vnis()) {
+    std::vector<ClientMetric::Label> l{{"vtep", v.vtep()}, {"vni", std::to_string(v.vni())}};
+    f.counter("switchyard_vxlan_rx_packets_total",
+              "Packets decapsulated into the VNI's bridge domain.", l, v.rx_packets());
+    f.counter("switchyard_vxlan_rx_bytes_total", "Inner frame bytes decapsulated.", l,
+              v.rx_bytes());
+    f.counter("switchyard_vxlan_tx_packets_total",
+              "Frames encapsulated to remote VTEPs (head-end copies included).", l,
+              v.tx_packets());
+    f.counter("switchyard_vxlan_tx_bytes_total", "Inner frame bytes encapsulated.", l,
+              v.tx_bytes());
+  }
   f.gauge("switchyard_config_generation", "Generation of the running configuration.", {},
           s.generation());
   f.gauge("switchyard_config_last_apply_timestamp_seconds",

@@ -10,6 +10,8 @@
 #include <cctype>
 #include <regex>
 
+#include "vxlan/vxlan_rss.h"
+
 namespace sy {
 
 namespace {
@@ -211,6 +213,7 @@ bool Dataplane::setup_port(PortState& ps, const PortSpec& spec, std::string* err
         (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
     ps.rss = true;
   }
+  bool inner_rss = ps.rss && vxlan_rss_request_inner(info, &conf);
   if (spec.mtu != 0) conf.rxmode.mtu = spec.mtu;
   rc = rte_eth_dev_configure(id, ps.nb_rxq, ps.nb_txq, &conf);
   if (rc != 0) {
@@ -240,6 +243,7 @@ bool Dataplane::setup_port(PortState& ps, const PortSpec& spec, std::string* err
     *error = "cannot start device: " + err_text(rc);
     return false;
   }
+  ps.vxlan_rss = vxlan_rss_finish(id, ps.nb_rxq, ps.rss, inner_rss, &ps.vxlan_flow);
   uint16_t mtu = 0;
   rte_eth_dev_get_mtu(id, &mtu);
   ps.mtu = mtu;
@@ -253,6 +257,10 @@ bool Dataplane::setup_port(PortState& ps, const PortSpec& spec, std::string* err
 
 void Dataplane::stop_ports() {
   for (const auto& p : ports_) {
+    if (p.vxlan_flow != nullptr) {
+      rte_flow_error err{};
+      rte_flow_destroy(p.id, p.vxlan_flow, &err);
+    }
     rte_eth_dev_stop(p.id);
     rte_eth_dev_close(p.id);
   }

@@ -64,6 +64,8 @@ struct PortState {
   uint16_t nb_rxq = 0;
   uint16_t nb_txq = 0;
   bool rss = false;
+  std::string vxlan_rss;            // see vxlan/vxlan_rss.h
+  struct rte_flow* vxlan_flow = nullptr;
   uint32_t mtu = 0;
   bool promiscuous = false;
   std::string driver;

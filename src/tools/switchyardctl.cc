@@ -6,6 +6,7 @@
 //   switchyardctl [--server ADDR] [--json] show interfaces | show routes [--v6] | show neighbours
 //   switchyardctl [--server ADDR] [--json] show route lookup ADDR [--src ADDR] [--proto N]
 //                                          [--sport N] [--dport N]
+//   switchyardctl [--server ADDR] [--json] show vteps | show vxlan macs [VTEP] [--vni N]
 //
 // Exit codes: 0 ok, 1 rejected config or failed request, 2 server unreachable, 64 usage.
 #include <google/protobuf/util/json_util.h>
@@ -38,6 +39,8 @@ constexpr const char* kUsage =
     "  show route lookup ADDR [--src ADDR] [--proto N] [--sport N] [--dport N]\n"
     "                                  which route and next hop that flow takes\n"
     "  show neighbours                 ARP/ND cache: state, age, packets waiting\n"
+    "  show vteps                      VXLAN tunnel endpoints, VNIs, flood lists, counters\n"
+    "  show vxlan macs [VTEP] [--vni N]  MACs behind remote VTEPs (learned and static)\n"
     "ADDR defaults to $SWITCHYARD_SERVER or 127.0.0.1:50051.\n";
 
 std::string to_json(const google::protobuf::Message& m) {
@@ -152,7 +155,7 @@ class Ctl {
       return 0;
     }
     Table t({"NAME", "ID", "DRIVER", "MAC", "LINK", "SPEED", "MTU", "PROMISC", "RXQ", "TXQ", "RSS",
-             "RX-PKTS", "TX-PKTS"});
+             "VXLAN-RSS", "RX-PKTS", "TX-PKTS"});
     for (const auto& p : ports.ports()) {
       uint64_t rx = 0, tx = 0;
       for (const auto& s : stats.ports())
@@ -160,7 +163,7 @@ class Ctl {
       t.row({p.name(), num(p.port_id()), p.driver(), p.mac(), p.link_up() ? "up" : "down",
              p.speed_mbps() ? num(p.speed_mbps()) + "M" : "-", num(p.mtu()),
              p.promiscuous() ? "on" : "off", num(p.rx_queues()), num(p.tx_queues()),
-             p.rss() ? "yes" : "no", num(rx), num(tx)});
+             p.rss() ? "yes" : "no", p.vxlan_rss(), num(rx), num(tx)});
     }
     t.print(std::cout);
     return 0;
@@ -315,6 +318,48 @@ class Ctl {
     return 0;
   }
 
+  int show_vteps() {
+    pb::ListVtepsResponse resp;
+    if (int rc = call(&pb::Switchyard::Stub::ListVteps, pb::ListVtepsRequest(), &resp)) return rc;
+    if (json_) {
+      std::cout << to_json(resp);
+      return 0;
+    }
+    for (const auto& v : resp.vteps()) {
+      std::cout << "VTEP " << v.name() << ": " << v.local_address() << " udp " << v.udp_port()
+                << " on " << (v.interface().empty() ? "?" : v.interface()) << ", inner MTU "
+                << v.inner_mtu() << "\n";
+      Table t({"VNI", "BRIDGE", "VLAN", "FLOOD", "REMOTE-MACS", "RX-PKTS", "RX-BYTES", "TX-PKTS",
+               "TX-BYTES"});
+      for (const auto& n : v.vnis()) {
+        std::string flood;
+        for (const auto& f : n.flood()) flood += (flood.empty() ? "" : ",") + f;
+        t.row({num(n.vni()), n.bridge(), num(n.vlan()), flood.empty() ? "-" : flood,
+               num(n.remote_macs()), num(n.stats().rx_packets()), num(n.stats().rx_bytes()),
+               num(n.stats().tx_packets()), num(n.stats().tx_bytes())});
+      }
+      t.print(std::cout);
+    }
+    std::cout << resp.vteps_size() << " VTEPs\n";
+    return 0;
+  }
+
+  int show_vxlan_macs(const pb::ListRemoteMacsRequest& req) {
+    pb::ListRemoteMacsResponse resp;
+    if (int rc = call(&pb::Switchyard::Stub::ListRemoteMacs, req, &resp)) return rc;
+    if (json_) {
+      std::cout << to_json(resp);
+      return 0;
+    }
+    Table t({"VTEP", "VNI", "BRIDGE", "VLAN", "MAC", "REMOTE", "TYPE", "AGE"});
+    for (const auto& m : resp.macs())
+      t.row({m.vtep(), num(m.vni()), m.bridge(), num(m.vlan()), m.mac(), m.remote(),
+             m.is_static() ? "static" : "dynamic", m.is_static() ? "-" : num(m.age_seconds()) + "s"});
+    t.print(std::cout);
+    std::cout << resp.macs_size() << " entries\n";
+    return 0;
+  }
+
  private:
   std::string server_;
   bool json_;
@@ -328,6 +373,7 @@ int main(int argc, char** argv) {
   std::string server = env && *env ? env : "127.0.0.1:50051";
   bool json = false, dry_run = false, v6 = false;
   pb::LookupRouteRequest lookup;
+  pb::ListRemoteMacsRequest remote_macs;
   std::vector<std::string> words;
   auto number = [&](const char* v, uint32_t max, uint32_t* out) {
     char* end = nullptr;
@@ -357,6 +403,13 @@ int main(int argc, char** argv) {
       if (a == "--proto") lookup.set_protocol(n);
       else if (a == "--sport") lookup.set_src_port(n);
       else lookup.set_dst_port(n);
+    } else if (a == "--vni" && i + 1 < argc) {
+      uint32_t n;
+      if (!number(argv[++i], 0xffffff, &n)) {
+        std::cerr << "switchyardctl: --vni: not a VNI (0..16777215)\n" << kUsage;
+        return 64;
+      }
+      remote_macs.set_vni(n);
     } else if (a == "-h" || a == "--help") {
       std::cout << kUsage;
       return 0;
@@ -386,6 +439,11 @@ int main(int argc, char** argv) {
   }
   if ((is({"show", "neighbours"}) || is({"show", "neighbors"})) && words.size() == 2)
     return ctl.show_neighbours();
+  if (is({"show", "vteps"}) && words.size() == 2) return ctl.show_vteps();
+  if (is({"show", "vxlan", "macs"}) && words.size() <= 4) {
+    if (words.size() == 4) remote_macs.set_vtep(words[3]);
+    return ctl.show_vxlan_macs(remote_macs);
+  }
   std::cerr << kUsage;
   return 64;
 }

@@ -430,3 +430,24 @@ TEST_CASE("vxlan: a bridge domain bound twice or a VTEP off the router's address
   REQUIRE_FALSE(r.ok);
   CHECK(r.errors[0].path == "vteps[0].local_address");
 }
+
+TEST_CASE("vxlan: each port reports how VXLAN traffic is spread; without rte_flow it falls back") {
+  {
+    Harness h(kVxlan);
+    pb::ListPortsResponse ports = h.cp().ports();
+    for (const auto& p : ports.ports()) CHECK(p.vxlan_rss() == "single-queue");
+  }
+  // Two queues on ring ports: no RSS, no rte_flow support: the rule is refused
+  // cleanly and the port says so.
+  Harness h(kVxlan, 2, true, 2);
+  pb::ListPortsResponse ports = h.cp().ports();
+  REQUIRE(ports.ports_size() == 5);
+  for (const auto& p : ports.ports()) CHECK(p.vxlan_rss() == "no-rss");
+  uint16_t id = settle(h);
+  // Traffic still flows on the worker that polls the queue it arrived on.
+  Bytes inner = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner));
+  h.step();
+  expect_only(h, "p0", {inner});
+  (void)id;
+}

@@ -209,3 +209,61 @@ TEST_CASE("router config: 65 next hops are too many") {
   y.insert(y.find("neighbours:"), route);
   CHECK(has(validate_config(load(y), nullptr), "routes[3].next_hops", "at most 64"));
 }
+
+TEST_CASE("validate: VXLAN VTEPs, bindings, flood lists and remote MACs") {
+  const std::string base = kGood + R"(
+interfaces:
+  - {name: under, port: p3, addresses: ["100.64.0.1/24", "2001:db8:64::1/64"]}
+vteps:
+)";
+  auto check = [&](const std::string& vteps) { return paths(validate_config(load(base + vteps), nullptr)); };
+  CHECK(check(R"(
+  - name: vt
+    local_address: "100.64.0.1"
+    dscp_mode: FIXED
+    dscp: 46
+    df: DF_INHERIT
+    vnis:
+      - {vni: 100, bridge: br0, vlan: 10, flood: ["100.64.0.2"],
+         remote_macs: [{mac: "02:00:00:00:0b:01", remote: "100.64.0.3"}]}
+      - {vni: 16777215, bridge: br0, vlan: 20}
+  - {name: vt6, local_address: "2001:db8:64::1", vnis: [{vni: 100, bridge: br0, vlan: 30}]}
+)").empty());
+  CHECK(check(R"(
+  - name: vt
+    local_address: "100.64.0.9"
+    vnis: [{vni: 100, bridge: br0, vlan: 10}]
+)") == std::vector<std::string>{"vteps[0].local_address: 100.64.0.9 is not an address of any router "
+                                "interface (the underlay reaches a VTEP through one)"});
+  CHECK(check(R"(
+  - name: vt
+    local_address: "100.64.0.1"
+    ttl: 300
+    dscp: 7
+    vnis:
+      - {vni: 16777216, bridge: br0}
+      - {vni: 5, bridge: nope}
+      - {vni: 6, bridge: br0, vlan: 10, flood: ["2001:db8::2", "100.64.0.1", "224.0.0.1", "100.64.0.5", "100.64.0.5"]}
+      - {vni: 6, bridge: br0, vlan: 10, remote_macs: [{mac: "01:00:5e:00:00:01", remote: "100.64.0.2"},
+                                                  {mac: "02:00:00:00:00:01", remote: ""}]}
+  - {name: vt, local_address: "100.64.0.1", vnis: [{vni: 7, bridge: br0, vlan: 20,
+     remote_macs: [{mac: "02:00:00:00:00:01", remote: "100.64.0.2"}]}]}
+)") == std::vector<std::string>{
+      "vteps[0].ttl: 300 is not a TTL (1..255)",
+      "vteps[0].dscp: set dscp_mode: FIXED to use a fixed DSCP",
+      "vteps[0].vnis[0].vni: 16777216 is not a VNI (0..16777215)",
+      "vteps[0].vnis[1].bridge: no bridge named \"nope\"",
+      "vteps[0].vnis[2].flood[0]: 2001:db8::2 is not of the local address's family (100.64.0.1)",
+      "vteps[0].vnis[2].flood[1]: 100.64.0.1 is this VTEP's own address",
+      "vteps[0].vnis[2].flood[2]: 224.0.0.1 cannot be a remote VTEP (unspecified, loopback, "
+      "broadcast or multicast; multicast underlays are not supported)",
+      "vteps[0].vnis[2].flood[4]: 100.64.0.5 listed twice",
+      "vteps[0].vnis[3].vni: VNI 6 bound twice on this VTEP",
+      "vteps[0].vnis[3]: bridge \"br0\" VLAN 10 is already bound to a VNI at vteps[0].vnis[2]",
+      "vteps[0].vnis[3].remote_macs[0].mac: 01:00:5e:00:00:01 is a multicast address",
+      "vteps[0].vnis[3].remote_macs[1].remote: required",
+      "vteps[1].name: VTEP \"vt\" defined twice",
+      "vteps[1].local_address: same address and UDP port as vteps[0]",
+      "vteps[1].vnis[0].remote_macs[0].mac: 02:00:00:00:00:01 is also a static MAC of bridge \"br0\"",
+  });
+}
