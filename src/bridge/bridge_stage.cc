@@ -85,31 +85,35 @@ void emit(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m, const
 }
 
 // Every member carrying the VLAN but `in_port` gets a copy, and so does every
-// flood-list remote of `tunnel` (null: the frame came from the tunnel, or
-// the domain has none).
+// flood-list remote of `tunnel` but `from_remote` (the VTEP the frame came
+// out of, if it did: split horizon). `tunnel` null: the domain has none.
 void flood(WorkerCtx& w, const Tables& t, const Bridge& br, uint16_t in_port, const Classified& c,
-           const VniEntry* tunnel) {
+           const VniEntry* tunnel, const IpAddr* from_remote = nullptr) {
   const BridgeTables& bt = t.bridge;
   uint16_t targets[kMaxPorts];
   uint16_t nt = 0;
   for (uint16_t p : br.members)
     if (p != in_port && bt.ports[p].carries(c.vlan)) targets[nt++] = p;
-  size_t nr = tunnel != nullptr ? tunnel->flood.size() : 0;
+  uint32_t remotes[kMaxFloodRemotes];
+  uint32_t nr = 0;
+  if (tunnel != nullptr)
+    for (uint32_t r = 0; r < tunnel->flood.size() && nr < kMaxFloodRemotes; r++)
+      if (from_remote == nullptr || !(tunnel->flood[r] == *from_remote)) remotes[nr++] = r;
   if (nt == 0 && nr == 0) {
     w.counters.drop(DropReason::kNoFloodTarget);
     rte_pktmbuf_free(c.m);
     return;
   }
   // Copies are taken before the original is rewritten: it goes out last.
-  for (size_t r = 0; r < nr; r++) {
-    bool last = nt == 0 && r + 1 == nr;
+  for (uint32_t i = 0; i < nr; i++) {
+    bool last = nt == 0 && i + 1 == nr;
     rte_mbuf* m = last ? c.m : rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
     if (m == nullptr) {
       w.counters.drop(DropReason::kCopyFailed);
       continue;
     }
     if (!last) w.counters.flood_copies.add(1);
-    vxlan_output(w, t, *tunnel, tunnel->flood[r], m, c.tagged);
+    vxlan_output(w, t, *tunnel, tunnel->flood[remotes[i]], m, c.tagged);
   }
   if (nt == 0) return;
   for (uint16_t i = 0; i + 1 < nt; i++) {
@@ -366,14 +370,21 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
       uint16_t out = w.macs->port_of(pos);
       if (out < kMaxPorts && bt.ports[out].bridge == vni.bridge && bt.ports[out].carries(vni.vlan))
         return emit(w, bt.ports[out], out, m, c);
-      if (is_tunnel_port(out)) {  // split horizon: never back into the tunnel
-        w.counters.drop(DropReason::kSamePort);
-        rte_pktmbuf_free(m);
-        return;
+      if (is_tunnel_port(out)) {
+        // Behind another remote: relayed, unless the remotes form a full mesh
+        // (then they reach each other directly). Behind the sender: never back.
+        const VtepEntry& vt = t.vxlan.vteps[vni.vtep];
+        if (!vt.full_mesh && !w.remotes->matches(tunnel_remote_id(out), vt.stable_id, remote)) {
+          if (tunnel_unicast(w, t, &vni, out, c)) return;
+        } else {
+          w.counters.drop(DropReason::kSamePort);
+          rte_pktmbuf_free(m);
+          return;
+        }
       }
     }
   }
-  flood(w, t, br, kNoPort, c, nullptr);
+  flood(w, t, br, kNoPort, c, t.vxlan.vteps[vni.vtep].full_mesh ? nullptr : &vni, &remote);
 }
 
 }  // namespace sy

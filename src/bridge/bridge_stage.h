@@ -17,8 +17,9 @@
 // (ARP, Neighbour Discovery) besides flooding it.
 // A VLAN bound to a VXLAN VNI has the tunnel as one more member: MACs learned
 // behind remote VTEPs are sent there encapsulated (vxlan/vxlan_stage), and
-// floods are replicated to the VNI's flood list, except for frames that came
-// from the tunnel (split horizon).
+// floods are replicated to the VNI's flood list. Split horizon: nothing goes
+// back to the remote VTEP it came from; frames from one remote reach others
+// (hub) unless the VTEP's remotes form a full mesh.
 //
 // Thread-safety: runs on a worker; reads the snapshot and the MacTable's
 // lock-free side; writes only its own WorkerCtx.
@@ -43,9 +44,8 @@ void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uin
                         rte_mbuf* m);
 
 // A frame decapsulated from VXLAN binding `vni`, sent by remote VTEP
-// `remote`: it enters the binding's domain as if received on the tunnel
-// member (source learned behind the remote, never forwarded back into the
-// tunnel).
+// `remote`: it enters the binding's domain as if received on a member of its
+// own (source learned behind the remote, never sent back to it).
 void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
                          const IpAddr& remote, rte_mbuf* m);
 

@@ -54,6 +54,7 @@ VniSlots compile_vxlan(const pb::Config& cfg, BridgeIds& vtep_ids, const VniSlot
            : v.df() == pb::Vtep::DF_INHERIT ? DfMode::kInherit
                                             : DfMode::kUnset;
     e.known_remotes_only = v.known_remotes_only();
+    e.full_mesh = v.remotes_full_mesh();
     uint16_t vt = static_cast<uint16_t>(vx.vteps.size());
     for (const auto& b : v.vnis()) {
       VniEntry n;

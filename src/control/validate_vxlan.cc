@@ -128,6 +128,9 @@ void check_vxlan(const pb::Config& cfg, ConfigErrors& errors) {
         if (check_remote(b.flood(k), fp) && parse_ip(b.flood(k), &r) && !flood.insert(r).second)
           fail(fp, b.flood(k) + " listed twice");
       }
+      if (b.flood_size() > static_cast<int>(kMaxFloodRemotes))
+        fail(bp + ".flood", std::to_string(b.flood_size()) + " remotes; at most " +
+                                std::to_string(kMaxFloodRemotes) + " per VNI");
       std::set<std::array<uint8_t, 6>> macs;
       for (int k = 0; k < b.remote_macs_size(); k++) {
         const pb::RemoteMac& rm = b.remote_macs(k);

@@ -26,6 +26,7 @@ namespace sy {
 
 constexpr uint32_t kMaxVni = 0xffffff;
 constexpr uint16_t kMaxVniSlots = 4096;          // bindings in one config
+constexpr uint32_t kMaxFloodRemotes = 256;       // flood-list entries per VNI
 constexpr uint16_t kVxlanDefaultPort = 4789;
 constexpr uint16_t kVxlanSrcPortMin = 49152;     // outer source ports 49152..65535
 constexpr uint32_t kVxlanHdrLen = 8;
@@ -45,6 +46,7 @@ struct VtepEntry {
   uint8_t dscp = 0;
   DfMode df = DfMode::kUnset;
   bool known_remotes_only = false;
+  bool full_mesh = false;  // nothing from one remote is sent to another
 };
 
 struct VniEntry {

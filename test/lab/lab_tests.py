@@ -24,6 +24,7 @@ LAB = os.path.join(ROOT, "scripts", "lab.sh")
 CONFIG = os.path.join(ROOT, "config", "lab.yaml")  # AF_XDP ports
 CONFIG_AF_PACKET = os.path.join(ROOT, "config", "lab-af-packet.yaml")
 CONFIG_ROUTER = os.path.join(ROOT, "config", "lab-router.yaml")
+CONFIG_VXLAN = os.path.join(ROOT, "config", "lab-vxlan.yaml")
 DUT = "sy-dut"
 H = {1: "100.64.10.1", 2: "100.64.10.2", 3: "100.64.10.3"}
 H6 = {1: "2001:db8:10::1", 2: "2001:db8:10::2", 3: "2001:db8:10::3"}
@@ -465,6 +466,115 @@ def test_router_exception_path_tcp_to_host_listener(lab):
     assert m and int(m.group(1)) > 0, "nothing came back from the kernel according to metrics"
 
 
+# --- the lab as a VXLAN hub (config/lab-vxlan.yaml); these run after the router ----
+OV = {1: "198.51.100.11", 12: "198.51.100.12", 13: "198.51.100.13"}
+
+
+def vxlan_setup(lab):
+    """Turns sy-h2 and sy-h3 into Linux VTEPs bridging new hosts sy-h12 and sy-h13,
+    puts sy-h1 on the appliance's bridge domain, starts the appliance as a VTEP."""
+    assert lab.stop() == 0, lab.log()
+    ns("sy-h1", ["ip", "addr", "flush", "dev", "eth0"])
+    ns("sy-h1", ["ip", "addr", "add", f"{OV[1]}/24", "dev", "eth0"])
+    ns("sy-h1", ["ip", "link", "set", "eth0", "mtu", "1450"])  # the tunnel's inner MTU
+    ns("sy-h1", ["ip", "route", "replace", "default", "via", "198.51.100.1"])
+    for vtep, host in ((2, 12), (3, 13)):
+        v, h = f"sy-h{vtep}", f"sy-h{host}"
+        ns(v, ["ip", "addr", "flush", "dev", "eth0"])
+        ns(v, ["ip", "addr", "add", f"100.64.{vtep}.2/24", "dev", "eth0"])
+        ns(v, ["ip", "route", "replace", "default", "via", f"100.64.{vtep}.1"])
+        sh(["ip", "netns", "del", h], check=False)
+        sh(["ip", "netns", "add", h])
+        ns(h, ["ip", "link", "set", "lo", "up"])
+        sh(["ip", "link", "add", "eth1", "netns", v, "type", "veth", "peer", "name", "eth0",
+            "netns", h])
+        ns(v, ["ip", "link", "add", "vxlan100", "type", "vxlan", "id", "100", "dstport", "4789",
+               "local", f"100.64.{vtep}.2", "remote", "100.64.2.1", "dev", "eth0"])
+        ns(v, ["ip", "link", "add", "br0", "type", "bridge"])
+        for dev in ("vxlan100", "eth1"):
+            ns(v, ["ip", "link", "set", dev, "master", "br0"])
+            ns(v, ["ip", "link", "set", dev, "up"])
+        ns(v, ["ip", "link", "set", "br0", "up"])
+        ns(h, ["ip", "addr", "add", f"{OV[host]}/24", "dev", "eth0"])
+        ns(h, ["ip", "link", "set", "eth0", "mtu", "1450", "up"])
+        ns(h, ["ip", "route", "replace", "default", "via", "198.51.100.1"])
+    lab.start(CONFIG_VXLAN)
+
+
+def mac_of(host):
+    out = ns(host, ["cat", "/sys/class/net/eth0/address"]).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f:]{17}", out), out
+    return out
+
+
+def vxlan_rx(vtep_host):
+    import json
+    link = json.loads(ns(vtep_host, ["ip", "-s", "-j", "link", "show", "vxlan100"]).stdout)[0]
+    return link["stats64"]["rx"]["packets"]
+
+
+def test_vxlan_ping_among_local_and_tunnelled_hosts(lab):
+    vxlan_setup(lab)
+    pairs = (("sy-h1", 12), ("sy-h1", 13), ("sy-h12", 13), ("sy-h13", 12), ("sy-h12", 1))
+    for src, dst in pairs:
+        r = ns(src, ["ping", "-c", "3", "-i", "0.2", "-W", "2", OV[dst]], check=False)
+        assert r.returncode == 0, f"{src} → {OV[dst]} failed:\n{r.stdout}{r.stderr}\n{lab.log()}"
+    r = ns("sy-h13", ["ping", "-c", "2", "-i", "0.2", "-W", "2", "198.51.100.1"], check=False)
+    assert r.returncode == 0, f"the bridge interface does not answer over the tunnel:\n{r.stdout}"
+
+
+def test_vxlan_tcp_through_the_tunnels(lab):
+    transfer_4mib(lab, "sy-h12", OV[12], "sy-h13", "tunnel to tunnel")
+    transfer_4mib(lab, "sy-h13", OV[13], "sy-h1", "tunnel to local host")
+
+
+def test_vxlan_remote_macs_learned_and_no_flooding_once_known(lab):
+    r = lab.ctl("show", "vxlan", "macs")
+    for host, remote in (("sy-h12", "100.64.2.2"), ("sy-h13", "100.64.3.2")):
+        line = [x for x in r.stdout.splitlines() if mac_of(host) in x]
+        assert line and remote in line[0] and "vtep0" in line[0] and "dynamic" in line[0], r.stdout
+    assert mac_of("sy-h1") not in r.stdout, "a local host's MAC shows up behind a tunnel"
+    # Traffic to sy-h12 goes to sy-h2's VTEP only.
+    ns("sy-h1", ["ping", "-c", "1", "-W", "2", OV[12]])
+    before2, before3 = vxlan_rx("sy-h2"), vxlan_rx("sy-h3")
+    r = ns("sy-h1", ["ping", "-c", "30", "-i", "0.02", "-W", "2", OV[12]], check=False)
+    assert r.returncode == 0, r.stdout
+    got2, got3 = vxlan_rx("sy-h2") - before2, vxlan_rx("sy-h3") - before3
+    assert got2 >= 30, f"sy-h2's VTEP got {got2} packets for 30 echo requests"
+    assert got3 <= 2, f"sy-h3's VTEP got {got3} packets of traffic meant for a host behind sy-h2"
+
+
+def test_vxlan_host_routed_to_another_subnet(lab):
+    # 100.64.3.2 / 100.64.2.2 are the underlay hosts themselves, on the router's other
+    # subnets: reached through the bridge interface and the FIB, answered back into the tunnel.
+    for src, dst in (("sy-h12", "100.64.3.2"), ("sy-h13", "100.64.2.2"), ("sy-h1", "100.64.3.2")):
+        r = ns(src, ["ping", "-c", "3", "-i", "0.2", "-W", "2", dst], check=False)
+        assert r.returncode == 0, f"{src} → {dst} routed ping failed:\n{r.stdout}{r.stderr}"
+    r = ns("sy-h12", ["traceroute", "-n", "-q", "1", "-w", "2", "-m", "3", "100.64.3.2"],
+           check=False, timeout=60)
+    assert "198.51.100.1" in r.stdout, f"the appliance is not the first hop:\n{r.stdout}"
+
+
+def test_vxlan_show_vteps_and_metrics(lab):
+    r = lab.ctl("show", "vteps")
+    assert "vtep0: 100.64.2.1 udp 4789 on net2, inner MTU 1450" in r.stdout, r.stdout
+    assert "100.64.2.2,100.64.3.2" in r.stdout, r.stdout
+    r = lab.ctl("show", "ports")
+    assert "single-queue" in r.stdout, r.stdout
+    text = ns(DUT, ["curl", "-sf", "--max-time", "10", "http://127.0.0.1:9469/metrics"]).stdout
+    m = re.search(r'switchyard_vxlan_rx_packets_total\{[^}]*vni="100"[^}]*\} (\d+)', text)
+    assert m and int(m.group(1)) > 30, "per-VNI counters missing or idle"
+    p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, f"promtool: {p.stdout}{p.stderr}"
+    # Nothing was dropped for a VXLAN reason.
+    r = lab.ctl("--json", "show", "stats")
+    import json
+    drops = {d["reason"]: int(d["packets"]) for d in json.loads(r.stdout)["drops"]}
+    bad = {k: v for k, v in drops.items() if k.startswith("vxlan_") and v}
+    assert not bad, f"VXLAN drops in the lab: {bad}"
+
+
 TESTS = [test_check_config, test_ping_through_bridge, test_tcp_transfer_through_bridge,
          test_macs_learned_and_shown, test_config_apply_during_ping_loses_nothing,
          test_bad_config_rejected_old_one_still_forwards, test_dry_run_reports_diff,
@@ -474,7 +584,10 @@ TESTS = [test_check_config, test_ping_through_bridge, test_tcp_transfer_through_
          test_router_ping_v4_v6, test_router_traceroute_shows_the_appliance,
          test_router_tcp_transfer, test_router_ecmp_spreads_flows_each_on_one_path,
          test_router_show_routes_neighbours_metrics, test_router_exception_path_tcp_to_host_listener,
-         test_router_secondary_address_added_live]
+         test_router_secondary_address_added_live,
+         test_vxlan_ping_among_local_and_tunnelled_hosts, test_vxlan_tcp_through_the_tunnels,
+         test_vxlan_remote_macs_learned_and_no_flooding_once_known,
+         test_vxlan_host_routed_to_another_subnet, test_vxlan_show_vteps_and_metrics]
 
 
 def main():

@@ -126,6 +126,16 @@ void expect_only(Harness& h, const std::string& port, const std::vector<Bytes>& 
   for (size_t i = 0; i < frames.size(); i++) CHECK(hex(out[port][i]) == hex(frames[i]));
 }
 
+// Unknown unicast from one remote: delivered on p0 and relayed to the other
+// remote (on p1), nowhere else.
+void expect_p0_and_relay(Harness& h, const Bytes& inner) {
+  auto out = h.recv_all();
+  REQUIRE(out.size() == 2);
+  REQUIRE(out["p0"].size() == 1);
+  CHECK(hex(out["p0"][0]) == hex(inner));
+  CHECK(out["p1"].size() == 1);
+}
+
 std::map<std::string, std::string> remote_macs(Harness& h) {
   pb::ListRemoteMacsResponse r;
   std::string err;
@@ -145,16 +155,22 @@ pb::VniStats vni_stats(Harness& h, uint32_t vni) {
 
 }  // namespace
 
-TEST_CASE("vxlan: decap floods to local members only, learns the remote, encaps back byte for byte") {
+TEST_CASE("vxlan: decap floods to members and other remotes, learns the remote, encaps back byte for byte") {
   Harness h(kVxlan);
   [[maybe_unused]] uint16_t id = settle(h);
   pb::VniStats before = vni_stats(h, 100);  // the bridge interface's announcement went out too
   Bytes b_to_a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b_to_a));
   h.step();
-  // Unknown unicast from the tunnel: to p0 only — never back into the tunnel
-  // (no copy to 100.64.0.3).
-  expect_only(h, "p0", {b_to_a});
+  // Unknown unicast from a remote: to p0 and relayed to the other remote,
+  // never back to the sender (split horizon).
+  auto out = h.recv_all();
+  REQUIRE(out.size() == 2);
+  REQUIRE(out["p0"].size() == 1);
+  CHECK(hex(out["p0"][0]) == hex(b_to_a));
+  REQUIRE(out["p1"].size() == 1);
+  CHECK(hex(out["p1"][0]) == hex(to_remote("100.64.0.3", kR3Mac, 100, b_to_a, id)));
+  id++;
   CHECK(remote_macs(h) == std::map<std::string, std::string>{{kHostB, "100.64.0.2"}});
 
   Bytes a_to_b = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 2000, 1000, 18, 0xb8);
@@ -162,6 +178,7 @@ TEST_CASE("vxlan: decap floods to local members only, learns the remote, encaps 
   h.step();
   // Known remote MAC: one packet to its VTEP, DSCP/ECN inherited, DF clear, TTL 64.
   expect_only(h, "p1", {to_remote("100.64.0.2", kR2Mac, 100, a_to_b, id, 0xb8)});
+  id++;
 
   // A was learned on p0: B's next frame goes there directly.
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b_to_a));
@@ -171,8 +188,24 @@ TEST_CASE("vxlan: decap floods to local members only, learns the remote, encaps 
   pb::VniStats st = vni_stats(h, 100);
   CHECK(st.rx_packets() == 2);
   CHECK(st.rx_bytes() == 2 * b_to_a.size());
-  CHECK(st.tx_packets() == before.tx_packets() + 1);
-  CHECK(st.tx_bytes() == before.tx_bytes() + a_to_b.size());
+  CHECK(st.tx_packets() == before.tx_packets() + 2);
+  CHECK(st.tx_bytes() == before.tx_bytes() + b_to_a.size() + a_to_b.size());
+
+  // Between remotes: B (behind .2) to E (behind .3) is relayed once E is known;
+  // to B itself from .2 again it is never sent back.
+  constexpr const char* kHostE = "02:00:00:00:0e:01";
+  h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, inner_udp(kHostE, kHostA, "10.10.0.30", "10.10.0.10")));
+  h.step();
+  h.recv_all();
+  Bytes b_to_e = inner_udp(kHostB, kHostE, "10.10.0.20", "10.10.0.30");
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b_to_e));
+  h.step();
+  expect_only(h, "p1", {to_remote("100.64.0.3", kR3Mac, 100, b_to_e, id)});
+  uint64_t same = h.drops(DropReason::kSamePort);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20")));
+  h.step();
+  CHECK(h.drops(DropReason::kSamePort) == same + 1);
+  expect_only(h, "p0", {});
   check_books(h);
 }
 
@@ -234,7 +267,7 @@ TEST_CASE("vxlan: every decap drop reason is counted, reserved bits are ignored"
   // Reserved bits set, and a correct checksum: accepted.
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner, true, 0xff));
   h.step();
-  expect_only(h, "p0", {inner});
+  expect_p0_and_relay(h, inner);
   CHECK(vni_stats(h, 100).rx_packets() == 1);
   check_books(h);
 }
@@ -252,7 +285,7 @@ TEST_CASE("vxlan: known_remotes_only drops senders not configured for the VNI") 
   expect_only(h, "p0", {});
   h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, inner));
   h.step();
-  expect_only(h, "p0", {inner});
+  expect_p0_and_relay(h, inner);
   check_books(h);
 }
 
@@ -263,6 +296,7 @@ TEST_CASE("vxlan: frames that would exceed the underlay MTU are dropped, never f
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10")));
   h.step();
   h.recv_all();
+  id = h.dp().worker(0).ip_id;
   // Inner IP of 1450 bytes fits 1500 - 50 exactly; 1451 does not.
   Bytes fits = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 1, 2, 1450 - 28);
   Bytes too_big = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 1, 2, 1451 - 28);
@@ -448,6 +482,27 @@ TEST_CASE("vxlan: each port reports how VXLAN traffic is spread; without rte_flo
   Bytes inner = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10");
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner));
   h.step();
-  expect_only(h, "p0", {inner});
+  expect_p0_and_relay(h, inner);
   (void)id;
+}
+
+TEST_CASE("vxlan: with remotes_full_mesh nothing from one remote goes to another") {
+  std::string cfg = kVxlan;
+  cfg.replace(cfg.find("local_address: \"100.64.0.1\""), 27,
+              "local_address: \"100.64.0.1\"\n    remotes_full_mesh: true");
+  Harness h(cfg);
+  settle(h);
+  Bytes bcast = eth("ff:ff:ff:ff:ff:ff", kHostB, 0x88b5, Bytes(46, 0x11));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, bcast));
+  h.step();
+  // Local member only (the bridge interface's copy is dropped by ether type).
+  expect_only(h, "p0", {bcast});
+  h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, inner_udp(kHostC, kHostA, "10.10.0.30", "10.10.0.10")));
+  h.step();
+  h.recv_all();
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner_udp(kHostB, kHostC, "10.10.0.20", "10.10.0.30")));
+  h.step();
+  expect_only(h, "p0", {});
+  CHECK(h.drops(DropReason::kSamePort) == 1);
+  check_books(h);
 }
