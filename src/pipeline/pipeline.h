@@ -3,17 +3,23 @@
 // Stage order for a burst received on one port, run to completion by the
 // worker that received it (no queues between stages):
 //   1a. a routed port (one with a router interface): the router
-//       (route/router_stage): ARP/ND answers, IPv4/IPv6 checks, FIB lookup
+//       (route/router_stage): ARP/ND answers, IPv4/IPv6 checks, VXLAN decap
+//       for a local VTEP's address and port (vxlan/vxlan_stage: the inner
+//       frame enters its VNI's bridge domain, step 1b), FIB lookup
 //       with source prefixes, ECMP, ICMP answers and errors, MTU and
 //       fragmentation, TTL, neighbour rewrite — or a hand-over to the
 //       NeighbourManager until the next hop resolves;
 //   1b. a bridged port: parse + L2 learning bridge (bridge/bridge_stage): VLAN
 //       classification, source learning, destination lookup, flooding with
-//       split horizon, 802.1Q push/pop on egress;
+//       split horizon, 802.1Q push/pop on egress; a VLAN bound to a VNI
+//       has the tunnel as a member: frames for MACs behind remote VTEPs and
+//       flood copies for the VNI's flood list are encapsulated
+//       (vxlan/vxlan_stage) and routed through the underlay (step 1a's FIB,
+//       ECMP and neighbours);
 //   2. tx: packets are queued on per-worker tx buffers, flushed once per poll;
 //      worker 0 also sends what the NeighbourManager injected (requests,
 //      released packets, announcements).
-// Later stages (VXLAN decap, router, firewall, NAT, mirror, flow accounting)
+// Later stages (firewall, NAT, load balancer, mirror, flow accounting)
 // slot in here in the order given in docs/architecture.md.
 //
 // Every packet ends in exactly one of: a tx buffer, or a named drop counter.

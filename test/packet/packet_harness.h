@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "control/control_plane.h"
+#include "pipeline/clock.h"
 #include "pipeline/dataplane.h"
 
 namespace sy::test {
@@ -31,6 +32,18 @@ Bytes frame(const std::string& dst, const std::string& src, std::optional<uint16
             uint16_t ethertype = 0x0800, size_t payload_len = 46, uint32_t seed = 0,
             uint8_t pcp = 0);
 std::string hex(const Bytes& b);
+
+// The pipeline's clock under the test's control while in scope (ageing, and
+// past the learn filter's hold time between steps).
+struct FakeClock {
+  uint64_t now = 1'000 * kNsPerSec;
+  FakeClock() { clock_set_fake_ns(now); }
+  ~FakeClock() { clock_set_fake_ns(0); }
+  void advance(uint64_t ns) {
+    now += ns;
+    clock_set_fake_ns(now);
+  }
+};
 
 class Harness {
  public:

@@ -38,17 +38,6 @@ bridges:
       - {port: p3, mode: TRUNK, allowed_vlans: [10, 20]}
 )";
 
-// Advance the fake clock past the learn filter's hold time between steps.
-struct FakeClock {
-  uint64_t now = 1'000 * kNsPerSec;
-  FakeClock() { clock_set_fake_ns(now); }
-  ~FakeClock() { clock_set_fake_ns(0); }
-  void advance(uint64_t ns) {
-    now += ns;
-    clock_set_fake_ns(now);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("unknown unicast floods to every other member, never back (split horizon)") {

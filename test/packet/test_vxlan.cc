@@ -506,3 +506,39 @@ TEST_CASE("vxlan: with remotes_full_mesh nothing from one remote goes to another
   CHECK(h.drops(DropReason::kSamePort) == 1);
   check_books(h);
 }
+
+TEST_CASE("vxlan: remote MACs age like local ones; outer TTL, fixed DSCP and DF follow the VTEP") {
+  FakeClock clk;
+  std::string cfg = kVxlan;
+  cfg.replace(cfg.find("local_address: \"100.64.0.1\""), 27,
+              "local_address: \"100.64.0.1\"\n    ttl: 9\n    dscp_mode: FIXED\n    dscp: 46\n"
+              "    df: DF_SET");
+  cfg.replace(cfg.find("{name: ov, members"), 18, "{name: ov, ageing_seconds: 10, members");
+  Harness h(cfg);
+  uint16_t id = settle(h);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10")));
+  h.step();
+  h.recv_all();
+  id = h.dp().worker(0).ip_id;
+  REQUIRE(remote_macs(h).count(kHostB) == 1);
+  // ECN bits (here CE, 0x3) are kept under the fixed DSCP; TTL and DF as configured.
+  Bytes a_to_b = inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20", 1, 2, 18, 0x03);
+  h.send("p0", a_to_b);
+  h.step();
+  Ip4Opts o;
+  o.id = id;
+  o.tos = 46 << 2 | 0x3;
+  o.df = true;
+  o.ttl = 9;
+  expect_only(h, "p1", {eth(kR2Mac, kUnderMac, 0x0800,
+                            ipv4("100.64.0.1", "100.64.0.2", 17,
+                                 udp_over("100.64.0.1", "100.64.0.2", sport_of(a_to_b), 4789,
+                                          vxlan(100, a_to_b), false), o))});
+  clk.advance(11 * kNsPerSec);
+  CHECK(h.dp().learner().age(clock_now_ns()) >= 1);
+  CHECK(remote_macs(h).count(kHostB) == 0);
+  // Unknown again: flooded to both remotes.
+  h.send("p0", a_to_b);
+  h.step();
+  CHECK(h.recv("p1").size() == 2);
+}
