@@ -115,40 +115,50 @@ uint16_t vxlan_source_port(const uint8_t* f, uint32_t len) {
   return static_cast<uint16_t>(kVxlanSrcPortMin + ((h ^ (h >> 16)) & 0x3fff));
 }
 
+namespace {
+
+// The VTEP (index) that owns destination `dst` (4 or 16 bytes) and UDP port
+// `dport`, or -1. VTEPs are few: a linear scan.
+int32_t vtep_for(const VxlanTables& vx, bool v6, const uint8_t* dst, Be16 dport) {
+  for (uint16_t i = 0; i < vx.vteps.size(); i++) {
+    const VtepEntry& v = vx.vteps[i];
+    if (v.local.v6 == v6 && v.udp_port.raw == dport.raw &&
+        std::memcmp(v.local.b.data(), dst, v6 ? 16 : 4) == 0)
+      return i;
+  }
+  return -1;
+}
+
+Be16 udp_dport(const rte_mbuf* m, uint32_t l4) {
+  Be16 p;
+  std::memcpy(&p.raw, rte_pktmbuf_mtod_offset(m, const uint8_t*, l4 + 2), 2);
+  return p;
+}
+
+}  // namespace
+
 bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint16_t ihl) {
   auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, l3);
   uint32_t l4 = l3 + ihl;
   if (m->data_len < l4 + 4) return false;
-  Be16 dport;
-  std::memcpy(&dport.raw, rte_pktmbuf_mtod_offset(m, const uint8_t*, l4 + 2), 2);
-  const auto& vteps = t.vxlan.vteps;
-  for (uint16_t i = 0; i < vteps.size(); i++) {
-    const VtepEntry& v = vteps[i];
-    if (v.local.v6 || v.udp_port.raw != dport.raw || std::memcmp(v.local.b.data(), &ip->dst_addr, 4))
-      continue;
-    IpAddr remote;
-    std::memcpy(remote.b.data(), &ip->src_addr, 4);
-    decap(w, t, m, i, remote, l4, rte_ipv4_phdr_cksum(ip, 0), false);
-    return true;
-  }
-  return false;
+  int32_t vt = vtep_for(t.vxlan, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr),
+                        udp_dport(m, l4));
+  if (vt < 0) return false;
+  IpAddr remote;
+  std::memcpy(remote.b.data(), &ip->src_addr, 4);
+  decap(w, t, m, static_cast<uint16_t>(vt), remote, l4, rte_ipv4_phdr_cksum(ip, 0), false);
+  return true;
 }
 
 bool vxlan_input6(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3) {
   auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, l3);
   uint32_t l4 = l3 + sizeof(rte_ipv6_hdr);
   if (m->data_len < l4 + 4) return false;
-  Be16 dport;
-  std::memcpy(&dport.raw, rte_pktmbuf_mtod_offset(m, const uint8_t*, l4 + 2), 2);
-  const auto& vteps = t.vxlan.vteps;
-  for (uint16_t i = 0; i < vteps.size(); i++) {
-    const VtepEntry& v = vteps[i];
-    if (!v.local.v6 || v.udp_port.raw != dport.raw || std::memcmp(v.local.b.data(), ip->dst_addr, 16))
-      continue;
-    decap(w, t, m, i, IpAddr::from_v6(ip->src_addr), l4, rte_ipv6_phdr_cksum(ip, 0), true);
-    return true;
-  }
-  return false;
+  int32_t vt = vtep_for(t.vxlan, true, ip->dst_addr, udp_dport(m, l4));
+  if (vt < 0) return false;
+  decap(w, t, m, static_cast<uint16_t>(vt), IpAddr::from_v6(ip->src_addr), l4,
+        rte_ipv6_phdr_cksum(ip, 0), true);
+  return true;
 }
 
 void vxlan_output(WorkerCtx& w, const Tables& t, const VniEntry& vni, const IpAddr& remote,

@@ -82,24 +82,6 @@ inline Bytes ipv4(const std::string& src, const std::string& dst, uint8_t proto,
   return b;
 }
 
-inline Bytes udp4(const std::string& src, const std::string& dst, uint16_t sport, uint16_t dport,
-                  size_t len, uint8_t seed = 0) {
-  Bytes u(8, 0);
-  put16(u, 0, sport);
-  put16(u, 2, dport);
-  put16(u, 4, static_cast<uint16_t>(8 + len));
-  for (size_t i = 0; i < len; i++) u.push_back(static_cast<uint8_t>(seed + i));
-  Bytes pseudo;
-  auto s = v4(src), d = v4(dst);
-  pseudo.insert(pseudo.end(), s.begin(), s.end());
-  pseudo.insert(pseudo.end(), d.begin(), d.end());
-  pseudo.insert(pseudo.end(), {0, 17, static_cast<uint8_t>(u.size() >> 8), static_cast<uint8_t>(u.size())});
-  pseudo.insert(pseudo.end(), u.begin(), u.end());
-  uint16_t c = rfc1071(pseudo);
-  put16(u, 6, c == 0 ? 0xffff : c);
-  return u;
-}
-
 inline Bytes icmp4(uint8_t type, uint8_t code, uint32_t rest, const Bytes& body) {
   Bytes b = {type, code, 0, 0, static_cast<uint8_t>(rest >> 24), static_cast<uint8_t>(rest >> 16),
              static_cast<uint8_t>(rest >> 8), static_cast<uint8_t>(rest)};
@@ -191,6 +173,14 @@ inline Bytes udp_over(const std::string& src, const std::string& dst, uint16_t s
   uint16_t c = rfc1071(pseudo);
   put16(u, 6, c == 0 ? 0xffff : c);
   return u;
+}
+
+// UDP over IPv4 with `len` payload bytes counting up from `seed`, checksummed.
+inline Bytes udp4(const std::string& src, const std::string& dst, uint16_t sport, uint16_t dport,
+                  size_t len, uint8_t seed = 0) {
+  Bytes payload;
+  for (size_t i = 0; i < len; i++) payload.push_back(static_cast<uint8_t>(seed + i));
+  return udp_over(src, dst, sport, dport, payload, true);
 }
 
 // An 8-byte VXLAN header followed by the inner frame (RFC 7348 5).
