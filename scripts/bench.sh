@@ -27,7 +27,7 @@ if [ "${1:-}" = scale ]; then
   exit 0
 fi
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(l2 l3v4 l3v6)
+[ ${#profiles[@]} -gt 0 ] || profiles=(l2 l3v4 l3v6 vxlan)
 for p in "${profiles[@]}"; do
   echo "=== $p: rate against testpmd io"
   # shellcheck disable=SC2086

@@ -128,6 +128,8 @@ bool run_icount(const std::vector<std::string>& self_args, const std::string& wo
       {"sy::bridge_process", "bridge stage"},
       {"rte_hash_lookup_bulk", "MAC lookups (rte_hash)"},
       {"sy::router_process", "router stage"},
+      {"sy::vxlan_input4", "VXLAN decap (with the inner frame's bridge and route)"},
+      {"sy::bridge_tunnel_input", "bridge from the tunnel (with the inner route)"},
       {"rte_fib_lookup_bulk", "IPv4 FIB lookup (rte_fib)"},
       {"rte_lpm6_lookup_bulk_func", "IPv6 FIB lookup (rte_lpm6)"},
       {"rte_hash_lookup", "neighbour lookups (rte_hash)"},

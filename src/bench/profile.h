@@ -2,7 +2,7 @@
 // own config schema, so the bench exercises the same validation, compiled
 // tables and worker loop as the daemon.
 //
-// Theory of operation: a generated profile (l2, l3v4, l3v6; later vxlan)
+// Theory of operation: a generated profile (l2, l3v4, l3v6, vxlan)
 // writes its traffic into pcap files, one per worker, and builds a Config
 // whose first port replays them (net_pcap, infinite_rx=1) and whose other
 // port is a sink (net_null, no-rx=1). A user set-up takes the user's config
@@ -12,7 +12,12 @@
 // which sends nothing) are listed in `prelearn`. The l3 profiles route every
 // flow through one of `routes` static routes to gateways behind the sink
 // (static neighbours), from 198.18.0.0/15 and 2001:2::/48, the benchmarking
-// ranges of RFC 2544 and RFC 5180.
+// ranges of RFC 2544 and RFC 5180. The vxlan profile sends the l3v4 kind of
+// flows from hosts behind remote VTEPs through a VXLAN tunnel (VNI 100) to a
+// bridge interface, which routes them the same way: decap -> bridge -> route;
+// its frame size is the inner frame's. Its hosts need no prelearning: every
+// frame is for the bridge interface, and the warm-up learns them behind
+// their remotes.
 //
 // Thread-safety: plain control-side functions.
 #pragma once
@@ -33,10 +38,10 @@ struct BenchOptions {
   std::string config_file;      // user config (real ports, or with pcap_file)
   std::string pcap_file;        // user traffic, replayed into pcap_port
   std::string pcap_port;        // default: the config's first port
-  uint32_t frame_size = 64;     // or kImix
+  uint32_t frame_size = 64;     // or kImix; vxlan: the inner frame's
   uint32_t flows = 10000;
-  uint32_t routes = 0;          // l3v4/l3v6: routes in the FIB (0: the profile's default)
-  uint32_t ecmp = 1;            // l3v4/l3v6: next hops per route
+  uint32_t routes = 0;          // l3v4/l3v6/vxlan: routes in the FIB (0: the profile's default)
+  uint32_t ecmp = 1;            // l3v4/l3v6/vxlan: next hops per route
   uint32_t workers = 1;
   std::vector<unsigned> lcores; // main lcore first, then one per worker
   bool hugepages = true;

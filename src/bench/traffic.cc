@@ -129,6 +129,35 @@ Frame build_udp6_frame(const Ipv6Flow& f, uint32_t frame_size) {
   return fr;
 }
 
+Frame build_vxlan4_frame(const Vxlan4Outer& o, const Frame& inner) {
+  // Headers in a fixed array, then the inner frame after them.
+  uint8_t p[kVxlan4Overhead] = {};
+  std::memcpy(p, o.dst_mac.data(), 6);
+  std::memcpy(p + 6, o.src_mac.data(), 6);
+  put16(p + 12, 0x0800);
+  uint8_t* ip = p + 14;
+  uint16_t ip_len = static_cast<uint16_t>(kVxlan4Overhead + inner.size() - 14);
+  ip[0] = 0x45;
+  put16(ip + 2, ip_len);
+  ip[8] = 64;
+  ip[9] = 17;
+  put32(ip + 12, o.src_ip);
+  put32(ip + 16, o.dst_ip);
+  put16(ip + 10, ipv4_checksum(ip, 20));
+  uint8_t* udp = ip + 20;
+  put16(udp, o.src_port);
+  put16(udp + 2, o.dst_port);
+  put16(udp + 4, static_cast<uint16_t>(ip_len - 20));
+  uint8_t* vx = udp + 8;
+  vx[0] = 0x08;  // I: the VNI is valid
+  vx[4] = static_cast<uint8_t>(o.vni >> 16);
+  vx[5] = static_cast<uint8_t>(o.vni >> 8);
+  vx[6] = static_cast<uint8_t>(o.vni);
+  Frame fr(p, p + sizeof(p));
+  fr.insert(fr.end(), inner.begin(), inner.end());
+  return fr;
+}
+
 bool write_pcap(const std::string& path, const std::vector<Frame>& frames, std::string* error) {
   File f(std::fopen(path.c_str(), "wb"));
   if (!f) {

@@ -57,6 +57,23 @@ constexpr uint32_t kMinIpv6Frame = 78;
 // `frame_size` - 4 bytes (at least kMinIpv6Frame).
 Frame build_udp6_frame(const Ipv6Flow& f, uint32_t frame_size);
 
+// VXLAN over IPv4 (RFC 7348): the outer headers around an inner Ethernet
+// frame. The outer UDP checksum is 0, as RFC 7348 allows over IPv4 (and as
+// Switchyard's own encap sends); DF clear, TTL 64, as Linux VTEPs send.
+struct Vxlan4Outer {
+  Mac src_mac, dst_mac;      // the underlay hop
+  uint32_t src_ip, dst_ip;   // remote VTEP, local VTEP (host order)
+  uint16_t src_port;         // flow entropy, 49152..65535
+  uint16_t dst_port = 4789;  // IANA VXLAN port
+  uint32_t vni;
+};
+
+// Outer Ethernet + IPv4 + UDP + VXLAN: 50 bytes added to the inner frame.
+constexpr uint32_t kVxlan4Overhead = 14 + 20 + 8 + 8;
+// Ethernet + IPv4 (valid header checksum) + UDP (checksum 0) + VXLAN (I flag,
+// `vni`) around `inner`, an Ethernet frame without FCS.
+Frame build_vxlan4_frame(const Vxlan4Outer& o, const Frame& inner);
+
 // Writes a classic pcap (microsecond, Ethernet link type). Returns false with
 // *error on I/O failure.
 bool write_pcap(const std::string& path, const std::vector<Frame>& frames, std::string* error);

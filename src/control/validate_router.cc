@@ -92,9 +92,13 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
             for (uint32_t v : m.allowed_vlans()) carried |= v == vlan;
           }
         }
+        // A VLAN bound to a VXLAN VNI is carried by the tunnel.
+        for (const auto& vt : cfg.vteps())
+          for (const auto& b : vt.vnis())
+            carried |= b.bridge() == ifc.bridge() && (b.vlan() ? b.vlan() : 1) == vlan;
         if (!carried)
           fail(p + ".vlan", "no member of bridge \"" + ifc.bridge() + "\" carries VLAN " +
-                                std::to_string(vlan));
+                                std::to_string(vlan) + " (nor is it bound to a VXLAN VNI)");
         port_mtu = min_mtu;
       }
     }

@@ -28,19 +28,21 @@ namespace {
 constexpr const char* kUsage = R"(usage: switchyard-bench [options]
 
 Traffic (one of):
-  --profile NAME       generated traffic: l2 (default), l3v4, l3v6; vxlan joins
-                       with its stage
+  --profile NAME       generated traffic: l2 (default), l3v4, l3v6, vxlan
+                       (decap -> bridge -> route)
   --config FILE        a switchyard config: its own ports (NICs) forward like
                        testpmd, with the pipeline in between
   --config FILE --pcap FILE [--pcap-port NAME]
                        replay FILE into NAME (default: first port); the other
                        ports become null sinks
 Generated traffic:
-  --frame-size N|imix  64..1518 bytes with FCS, or imix 7:4:1 (default 64)
+  --frame-size N|imix  64..1518 bytes with FCS, or imix 7:4:1 (default 64);
+                       vxlan: the inner frame (on the wire 50 bytes more)
   --flows N            distinct flows (default 10000)
-  --routes N           l3v4/l3v6: static routes (default 100000 / 20000)
-  --ecmp N             l3v4/l3v6: next hops per route (default 1)
-  --swaps N            l3v4/l3v6: during the first N windows, apply a config
+  --routes N           l3v4/l3v6/vxlan: static routes (default 100000 / 20000
+                       / 1000)
+  --ecmp N             l3v4/l3v6/vxlan: next hops per route (default 1)
+  --swaps N            l3v4/l3v6/vxlan: during the first N windows, apply a config
                        moving every route to other next hops while traffic
                        flows; reports apply times (every flow stays routed)
 Run:
@@ -362,6 +364,8 @@ int run_icount_mode(const Cli& c) {
               {"--frame-size", sb::frame_size_name(c.bench.frame_size), "--flows",
                std::to_string(c.bench.flows), "--burst", std::to_string(c.bench.burst_size),
                "--no-huge", "--count", std::to_string(c.icount)});
+  if (c.bench.routes) args.insert(args.end(), {"--routes", std::to_string(c.bench.routes)});
+  if (c.bench.ecmp != 1) args.insert(args.end(), {"--ecmp", std::to_string(c.bench.ecmp)});
   std::string work = c.bench.work_dir;
   say("switchyard-bench: counting instructions for " + std::to_string(c.icount) +
       " packets under callgrind (slow: about a minute)");

@@ -37,9 +37,10 @@ uint16_t udp_sum(const rte_mbuf* m, uint32_t off, uint32_t len, uint32_t pseudo)
   return fold(pseudo + raw);
 }
 
-// Decapsulates a packet already matched to VTEP `vt`; `l4` is the UDP offset.
+// Decapsulates a packet already matched to VTEP `vt`; `l4` is the UDP offset,
+// `ip` the outer IPv4 or IPv6 header.
 void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr& remote,
-           uint32_t l4, uint32_t pseudo, bool v6) {
+           uint32_t l4, const void* ip, bool v6) {
   if (m->data_len < l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner)
     return drop(w, m, DropReason::kVxlanShort);
   auto* udp = rte_pktmbuf_mtod_offset(m, rte_udp_hdr*, l4);
@@ -54,7 +55,11 @@ void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr
   if (udp->dgram_cksum == 0) bad_checksum = v6;  // optional over IPv4 only
   else if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD) bad_checksum = false;
   else if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) bad_checksum = true;
-  else bad_checksum = udp_sum(m, l4, ulen, pseudo) != 0xffff;
+  else
+    bad_checksum = udp_sum(m, l4, ulen,
+                           v6 ? rte_ipv6_phdr_cksum(static_cast<const rte_ipv6_hdr*>(ip), 0)
+                              : rte_ipv4_phdr_cksum(static_cast<const rte_ipv4_hdr*>(ip), 0)) !=
+                   0xffff;
   if (bad_checksum) return drop(w, m, DropReason::kVxlanBadChecksum);
   const uint8_t* vx = reinterpret_cast<const uint8_t*>(udp + 1);
   if ((vx[0] & kVxlanFlagI) == 0) return drop(w, m, DropReason::kVxlanBadFlags);
@@ -146,7 +151,7 @@ bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint1
   if (vt < 0) return false;
   IpAddr remote;
   std::memcpy(remote.b.data(), &ip->src_addr, 4);
-  decap(w, t, m, static_cast<uint16_t>(vt), remote, l4, rte_ipv4_phdr_cksum(ip, 0), false);
+  decap(w, t, m, static_cast<uint16_t>(vt), remote, l4, ip, false);
   return true;
 }
 
@@ -156,8 +161,7 @@ bool vxlan_input6(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3) {
   if (m->data_len < l4 + 4) return false;
   int32_t vt = vtep_for(t.vxlan, true, ip->dst_addr, udp_dport(m, l4));
   if (vt < 0) return false;
-  decap(w, t, m, static_cast<uint16_t>(vt), IpAddr::from_v6(ip->src_addr), l4,
-        rte_ipv6_phdr_cksum(ip, 0), true);
+  decap(w, t, m, static_cast<uint16_t>(vt), IpAddr::from_v6(ip->src_addr), l4, ip, true);
   return true;
 }
 

@@ -2,14 +2,19 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "bench/icount.h"
 #include "bench/json.h"
+#include "bench/profile.h"
 #include "bench/stats.h"
 #include "bench/testpmd.h"
 #include "bench/traffic.h"
+#include "control/validate.h"
+#include "route/ip.h"
 
 using namespace sy::bench;
 
@@ -20,6 +25,28 @@ std::string temp_path(const std::string& name) {
 }
 
 uint16_t be16(const Frame& f, size_t off) { return static_cast<uint16_t>(f[off] << 8 | f[off + 1]); }
+uint32_t be32(const Frame& f, size_t off) {
+  return static_cast<uint32_t>(be16(f, off)) << 16 | be16(f, off + 2);
+}
+
+bool ipv4_checksum_ok(const Frame& f, size_t off) {
+  uint32_t sum = 0;
+  for (size_t i = off; i < off + 20; i += 2) sum += be16(f, i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
+}
+
+Mac mac_at(const Frame& f, size_t off) {
+  Mac m;
+  std::copy(f.begin() + static_cast<long>(off), f.begin() + static_cast<long>(off + 6), m.begin());
+  return m;
+}
+
+Mac config_mac(const std::string& text) {
+  Mac m{};
+  REQUIRE(sy::parse_mac(text, &m));
+  return m;
+}
 
 }  // namespace
 
@@ -166,4 +193,82 @@ TEST_CASE("callgrind output: the total is read from totals: or summary:") {
   CHECK(parse_callgrind_total("events: Ir\nfn=x\n1 2\ntotals: 12\n", &t));
   CHECK(t == 12);
   CHECK_FALSE(parse_callgrind_total("events: Ir\n", &t));
+}
+
+TEST_CASE("vxlan profile: a valid config; VXLAN frames to the VTEP carrying frames for the IRB") {
+  char dir[] = "/tmp/sy-unit-vxlan-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  BenchOptions o;
+  o.profile = "vxlan";
+  o.flows = 1000;
+  o.frame_size = 128;  // the inner frame's
+  o.lcores = {0, 1};
+  o.work_dir = dir;
+  o.file_prefix = "sy-unit-vxlan";
+  BenchSetup s;
+  std::string err;
+  REQUIRE(build_setup(o, &s, &err));
+  sy::ConfigErrors errs = sy::validate_config(s.config, nullptr);
+  std::string all;
+  for (const auto& e : errs) all += sy::format_error(e) + "\n";
+  INFO(all);
+  CHECK(errs.empty());
+  CHECK(s.routes == 1000);  // the profile's default
+  CHECK(s.prelearn.empty());  // learned behind the remotes during the warm-up
+  CHECK(s.mean_frame_size == 128);  // the sink gets the inner frames
+  REQUIRE(s.config.vteps_size() == 1);
+  REQUIRE(s.config.vteps(0).vnis_size() == 1);
+  const uint32_t vni = s.config.vteps(0).vnis(0).vni();
+  sy::IpAddr local;
+  REQUIRE(sy::parse_ip(s.config.vteps(0).local_address(), &local));
+  Mac in_mac{}, irb_mac{};
+  for (const auto& i : s.config.interfaces()) {
+    if (i.name() == "in") in_mac = config_mac(i.mac());
+    if (i.bridge() == s.config.vteps(0).vnis(0).bridge()) irb_mac = config_mac(i.mac());
+  }
+  std::set<std::string> routes;
+  for (const auto& r : s.config.routes()) routes.insert(r.destination());
+
+  REQUIRE(s.pcap_files.size() == 1);
+  std::vector<Frame> frames;
+  REQUIRE(read_pcap(s.pcap_files[0], &frames, &err));
+  REQUIRE(frames.size() == 1000);
+  std::set<uint16_t> sports;
+  std::set<Mac> hosts;
+  std::set<uint32_t> remotes;
+  for (const Frame& f : frames) {
+    REQUIRE(f.size() == 128 - 4 + kVxlan4Overhead);
+    // Outer: to the appliance's underlay MAC and VTEP address, UDP 4789, no checksum.
+    CHECK(mac_at(f, 0) == in_mac);
+    CHECK(be16(f, 12) == 0x0800);
+    CHECK(ipv4_checksum_ok(f, 14));
+    CHECK(f[23] == 17);
+    CHECK(be32(f, 30) == local.v4_host());
+    remotes.insert(be32(f, 26));
+    CHECK(be16(f, 16) == f.size() - 14);
+    uint16_t sport = be16(f, 34);
+    CHECK(sport >= 49152);
+    sports.insert(sport);
+    CHECK(be16(f, 36) == 4789);
+    CHECK(be16(f, 38) == f.size() - 34);
+    CHECK(be16(f, 40) == 0);
+    // VXLAN: I flag, the bound VNI.
+    CHECK(f[42] == 0x08);
+    CHECK((be32(f, 46) >> 8) == vni);
+    // Inner: a host's frame to the bridge interface, routed by one of the routes.
+    const size_t in = 50;
+    CHECK(mac_at(f, in) == irb_mac);
+    hosts.insert(mac_at(f, in + 6));
+    CHECK(be16(f, in + 12) == 0x0800);
+    CHECK(ipv4_checksum_ok(f, in + 14));
+    uint32_t dst = be32(f, in + 30);
+    char prefix[32];
+    std::snprintf(prefix, sizeof(prefix), "%u.%u.%u.0/24", dst >> 24, (dst >> 16) & 0xff,
+                  (dst >> 8) & 0xff);
+    CHECK(routes.count(prefix) == 1);
+  }
+  CHECK(hosts.size() == 64);
+  CHECK(remotes.size() == 4);
+  CHECK(sports.size() > 500);  // a hash of the inner flow: spread across flows
+  std::filesystem::remove_all(dir);
 }
