@@ -468,6 +468,7 @@ def test_router_exception_path_tcp_to_host_listener(lab):
 
 # --- the lab as a VXLAN hub (config/lab-vxlan.yaml); these run after the router ----
 OV = {1: "198.51.100.11", 12: "198.51.100.12", 13: "198.51.100.13"}
+OV6 = {22: "203.0.113.22", 23: "203.0.113.23"}  # VNI 200, over the IPv6 underlay
 
 
 def vxlan_setup(lab):
@@ -482,22 +483,31 @@ def vxlan_setup(lab):
         v, h = f"sy-h{vtep}", f"sy-h{host}"
         ns(v, ["ip", "addr", "flush", "dev", "eth0"])
         ns(v, ["ip", "addr", "add", f"100.64.{vtep}.2/24", "dev", "eth0"])
+        ns(v, ["ip", "addr", "add", f"2001:db8:a{vtep}::2/64", "dev", "eth0", "nodad"])
         ns(v, ["ip", "route", "replace", "default", "via", f"100.64.{vtep}.1"])
-        sh(["ip", "netns", "del", h], check=False)
-        sh(["ip", "netns", "add", h])
-        ns(h, ["ip", "link", "set", "lo", "up"])
-        sh(["ip", "link", "add", "eth1", "netns", v, "type", "veth", "peer", "name", "eth0",
-            "netns", h])
-        ns(v, ["ip", "link", "add", "vxlan100", "type", "vxlan", "id", "100", "dstport", "4789",
-               "local", f"100.64.{vtep}.2", "remote", "100.64.2.1", "dev", "eth0"])
-        ns(v, ["ip", "link", "add", "br0", "type", "bridge"])
-        for dev in ("vxlan100", "eth1"):
-            ns(v, ["ip", "link", "set", dev, "master", "br0"])
-            ns(v, ["ip", "link", "set", dev, "up"])
-        ns(v, ["ip", "link", "set", "br0", "up"])
-        ns(h, ["ip", "addr", "add", f"{OV[host]}/24", "dev", "eth0"])
-        ns(h, ["ip", "link", "set", "eth0", "mtu", "1450", "up"])
-        ns(h, ["ip", "route", "replace", "default", "via", "198.51.100.1"])
+        ns(v, ["ip", "-6", "route", "replace", "default", "via", f"2001:db8:a{vtep}::1"])
+        # VNI 100 over IPv4 to host sy-h1N; VNI 200 over IPv6 to host sy-h2N.
+        for vni, local, remote, h, addr, mtu, br in (
+                (100, f"100.64.{vtep}.2", "100.64.2.1", f"sy-h{host}", OV[host], "1450", "br0"),
+                (200, f"2001:db8:a{vtep}::2", "2001:db8:a2::1", f"sy-h{host + 10}",
+                 OV6[host + 10], "1430", "br6")):
+            eth = f"eth{vni // 100}"
+            sh(["ip", "netns", "del", h], check=False)
+            sh(["ip", "netns", "add", h])
+            ns(h, ["ip", "link", "set", "lo", "up"])
+            sh(["ip", "link", "add", eth, "netns", v, "type", "veth", "peer", "name", "eth0",
+                "netns", h])
+            ns(v, ["ip", "link", "add", f"vxlan{vni}", "type", "vxlan", "id", str(vni),
+                   "dstport", "4789", "local", local, "remote", remote, "dev", "eth0"])
+            ns(v, ["ip", "link", "add", br, "type", "bridge"])
+            for dev in (f"vxlan{vni}", eth):
+                ns(v, ["ip", "link", "set", dev, "master", br])
+                ns(v, ["ip", "link", "set", dev, "up"])
+            ns(v, ["ip", "link", "set", br, "up"])
+            ns(h, ["ip", "addr", "add", f"{addr}/24", "dev", "eth0"])
+            ns(h, ["ip", "link", "set", "eth0", "mtu", mtu, "up"])
+            if vni == 100:
+                ns(h, ["ip", "route", "replace", "default", "via", "198.51.100.1"])
     lab.start(CONFIG_VXLAN)
 
 
@@ -521,6 +531,20 @@ def test_vxlan_ping_among_local_and_tunnelled_hosts(lab):
         assert r.returncode == 0, f"{src} → {OV[dst]} failed:\n{r.stdout}{r.stderr}\n{lab.log()}"
     r = ns("sy-h13", ["ping", "-c", "2", "-i", "0.2", "-W", "2", "198.51.100.1"], check=False)
     assert r.returncode == 0, f"the bridge interface does not answer over the tunnel:\n{r.stdout}"
+
+
+def test_vxlan_ipv6_underlay_between_two_linux_vteps(lab):
+    # Both hosts sit behind Linux VTEPs that only know the appliance (IPv6 VTEP
+    # 2001:db8:a2::1; sy-h3 reaches it through the router): it relays between them.
+    r = ns("sy-h22", ["ping", "-c", "3", "-i", "0.2", "-W", "2", OV6[23]], check=False)
+    assert r.returncode == 0, f"VNI 200 over IPv6 failed:\n{r.stdout}{r.stderr}\n{lab.log()}"
+    transfer_4mib(lab, "sy-h23", OV6[23], "sy-h22", "over the IPv6 underlay")
+    r = lab.ctl("show", "vxlan", "macs", "vtep6")
+    for host, remote in (("sy-h22", "2001:db8:a2::2"), ("sy-h23", "2001:db8:a3::2")):
+        line = [x for x in r.stdout.splitlines() if mac_of(host) in x]
+        assert line and remote in line[0] and " 200 " in line[0], r.stdout
+    r = lab.ctl("show", "vteps")
+    assert "vtep6: 2001:db8:a2::1 udp 4789 on net2, inner MTU 1430" in r.stdout, r.stdout
 
 
 def test_vxlan_tcp_through_the_tunnels(lab):
@@ -586,6 +610,7 @@ TESTS = [test_check_config, test_ping_through_bridge, test_tcp_transfer_through_
          test_router_show_routes_neighbours_metrics, test_router_exception_path_tcp_to_host_listener,
          test_router_secondary_address_added_live,
          test_vxlan_ping_among_local_and_tunnelled_hosts, test_vxlan_tcp_through_the_tunnels,
+         test_vxlan_ipv6_underlay_between_two_linux_vteps,
          test_vxlan_remote_macs_learned_and_no_flooding_once_known,
          test_vxlan_host_routed_to_another_subnet, test_vxlan_show_vteps_and_metrics]
 
