@@ -84,6 +84,19 @@ void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr
   w.tunnel_in.vni = nullptr;
 }
 
+// CRC over packet bytes at any alignment (rte_hash_crc() loads 8 bytes at a
+// time and requires them aligned).
+uint32_t crc_bytes(const uint8_t* p, uint32_t len, uint32_t h) {
+  uint32_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    uint32_t v;
+    std::memcpy(&v, p + i, 4);
+    h = rte_hash_crc_4byte(v, h);
+  }
+  for (; i < len; i++) h = rte_hash_crc_1byte(p[i], h);
+  return h;
+}
+
 }  // namespace
 
 uint16_t vxlan_source_port(const uint8_t* f, uint32_t len) {
@@ -105,11 +118,11 @@ uint16_t vxlan_source_port(const uint8_t* f, uint32_t len) {
     if (!fragment && l3len >= ihl + 4) l4 = l3 + ihl;
   } else if (type == RTE_ETHER_TYPE_IPV6 && l3len >= sizeof(rte_ipv6_hdr)) {
     auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
-    h = rte_hash_crc(ip->src_addr, 32, h);
+    h = crc_bytes(ip->src_addr, 32, h);
     proto = ip->proto;
     if (l3len >= sizeof(rte_ipv6_hdr) + 4) l4 = l3 + sizeof(rte_ipv6_hdr);
   } else {
-    h = rte_hash_crc(f, len >= RTE_ETHER_HDR_LEN ? RTE_ETHER_HDR_LEN : len, h);
+    h = crc_bytes(f, len >= RTE_ETHER_HDR_LEN ? RTE_ETHER_HDR_LEN : len, h);
   }
   if (l4 != nullptr && (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP)) {
     uint32_t ports;

@@ -517,3 +517,27 @@ TEST_CASE("vxlan: remote MACs age like local ones; outer TTL, fixed DSCP and DF 
   h.step();
   CHECK(h.recv("p1").size() == 2);
 }
+
+TEST_CASE("vxlan: IPv6 and non-IP inner frames are relayed between remotes with their own hash") {
+  Harness h(kVxlan);
+  uint16_t id = settle(h);
+  // Decapsulated frames start at odd offsets in the mbuf: hashing them must
+  // not assume alignment (UBSan checks this build).
+  Bytes v6 = eth(kHostC, kHostB, 0x86dd,
+                 ipv6("2001:db8:77::2", "2001:db8:77::3", 17,
+                      udp_over("2001:db8:77::2", "2001:db8:77::3", 5, 6, Bytes(10, 7), true)));
+  Bytes other = eth(kHostC, kHostB, 0x88b5, Bytes(50, 0x42));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, v6));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, other));
+  h.step();
+  auto out = h.recv_all();
+  REQUIRE(out["p0"].size() == 2);
+  REQUIRE(out["p1"].size() == 2);
+  CHECK(hex(out["p1"][0]) == hex(to_remote("100.64.0.3", kR3Mac, 100, v6, id)));
+  CHECK(hex(out["p1"][1]) == hex(to_remote("100.64.0.3", kR3Mac, 100, other, static_cast<uint16_t>(id + 1))));
+  // The IPv6 flow hash covers the addresses and ports: another port, another source port.
+  Bytes v6b = v6;
+  v6b[14 + 40 + 1] = 9;  // UDP source port 5 -> 9 (the checksum does not matter here)
+  CHECK(sport_of(v6b) != sport_of(v6));
+  check_books(h);
+}
