@@ -510,10 +510,155 @@ void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf
   }
 }
 
+namespace {
+
+// Whether `dst` (network order) is a local IPv4 VTEP address: VXLAN for us
+// goes the full path, where it is decapsulated.
+bool vtep_address4(const VxlanTables& vx, uint32_t dst) {
+  for (const VtepEntry& v : vx.vteps)
+    if (!v.local.v6 && std::memcmp(v.local.b.data(), &dst, 4) == 0) return true;
+  return false;
+}
+
+// Whether `m` takes the IPv4 fast path: a single-segment frame to the
+// interface MAC with an option-free, checksum-correct IPv4 header, a TTL to
+// spare, a unicast destination that is not a VTEP's. Trailing Ethernet
+// padding is trimmed here.
+bool fast4_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+  if (m->nb_segs != 1 || m->data_len < kL3 + sizeof(rte_ipv4_hdr)) return false;
+  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+  if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+      !rte_is_same_ether_addr(&eth->dst_addr, &in.mac))
+    return false;
+  auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
+  uint16_t total = rte_be_to_cpu_16(ip->total_length);
+  if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
+      m->data_len < kL3 + total || ip->time_to_live <= 1)
+    return false;
+  uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+  if ((dst >> 28) == 0xe || dst == 0xffffffff) return false;
+  if (!vx.vteps.empty() && vtep_address4(vx, ip->dst_addr)) return false;
+  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+  if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+      (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !ipv4_header_checksum_ok(ip, sizeof(rte_ipv4_hdr))))
+    return false;
+  if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
+  return true;
+}
+
+// Forwards fast-path packets with one bulk FIB lookup. What turns out not to
+// be plain forwarding (local, unreachable, blackhole, reject, too big for the
+// egress MTU) takes the full path, router_input.
+void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                    uint16_t n) {
+  const RouterTables& rt = t.router;
+  const FamilyRoutes& fr = rt.v4;
+  uint32_t dst[kMaxBurst];
+  uint64_t value[kMaxBurst];
+  for (uint16_t i = 0; i < n; i++)
+    dst[i] = rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, kL3)->dst_addr);
+  fr.fib->lookup4(dst, value, n);
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
+    uint8_t src16[16] = {};
+    std::memcpy(src16, &ip->src_addr, 4);
+    uint32_t ri = fr.resolve(value[i], src16);
+    if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) {
+      router_input(w, t, in, m);
+      continue;
+    }
+    const NhGroup& g = rt.groups[fr.routes[ri].group];
+    const NextHop& nh = rt.pick(g, g.bucket_mask ? flow_hash4(rt, m, ip) : 0);
+    const RouterIface& out = rt.ifaces[nh.iface];
+    if (rte_be_to_cpu_16(ip->total_length) > out.mtu) {
+      router_input(w, t, in, m);
+      continue;
+    }
+    ipv4_decrement_ttl(ip);
+    emit(w, &in, out, nh.direct ? IpAddr::from_v4_host(dst[i]) : nh.gateway, m);
+  }
+}
+
+// The IPv6 counterpart: hop limit to spare, a global unicast destination, and
+// not ICMPv6 (Neighbour Discovery, echo) nor, with VTEPs, UDP.
+bool fast6_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+  if (m->nb_segs != 1 || m->data_len < kL3 + sizeof(rte_ipv6_hdr)) return false;
+  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+  if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+      !rte_is_same_ether_addr(&eth->dst_addr, &in.mac))
+    return false;
+  auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
+  uint32_t total = sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len);
+  if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || m->data_len < kL3 + total ||
+      ip->hop_limits <= 1 || ip->proto == IPPROTO_ICMPV6 || ip->dst_addr[0] == 0xff ||
+      (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))
+    return false;
+  if (vx.enabled() && ip->proto == IPPROTO_UDP) return false;
+  if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
+  return true;
+}
+
+void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                    uint16_t n) {
+  const RouterTables& rt = t.router;
+  const FamilyRoutes& fr = rt.v6;
+  uint8_t dst[kMaxBurst][16];
+  uint64_t value[kMaxBurst];
+  for (uint16_t i = 0; i < n; i++)
+    std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
+  for (uint16_t off = 0; off < n; off += Fib::kMaxLookup6)
+    fr.fib->lookup6(&dst[off], &value[off], std::min<unsigned>(n - off, Fib::kMaxLookup6));
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
+    uint32_t ri = fr.resolve(value[i], ip->src_addr);
+    if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) {
+      router_input(w, t, in, m);
+      continue;
+    }
+    const NhGroup& g = rt.groups[fr.routes[ri].group];
+    const NextHop& nh = rt.pick(g, g.bucket_mask ? flow_hash6(rt, m, ip) : 0);
+    const RouterIface& out = rt.ifaces[nh.iface];
+    if (sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len) > out.mtu) {
+      router_input(w, t, in, m);
+      continue;
+    }
+    ip->hop_limits--;
+    emit(w, &in, out, nh.direct ? IpAddr::from_v6(dst[i]) : nh.gateway, m);
+  }
+}
+
+}  // namespace
+
 void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
   const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
-  for (uint16_t i = 0; i < n; i++) router_input(w, t, in, pkts[i]);
+  // Runs of fast-path packets of one family are forwarded a burst at a time;
+  // any other packet first flushes the run before it, so order is kept.
+  const VxlanTables& vx = t.vxlan;
+  bool have4 = t.router.v4.fib != nullptr, have6 = t.router.v6.fib != nullptr;
+  rte_mbuf* run[kMaxBurst];
+  uint16_t nr = 0;
+  bool run6 = false;
+  auto flush = [&] {
+    if (nr > 0) (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr);
+    nr = 0;
+  };
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    bool f4 = have4 && fast4_eligible(in, m, vx);
+    bool f6 = !f4 && have6 && fast6_eligible(in, m, vx);
+    if (f4 || f6) {
+      if (nr > 0 && run6 != f6) flush();
+      run6 = f6;
+      run[nr++] = m;
+      continue;
+    }
+    flush();
+    router_input(w, t, in, m);
+  }
+  flush();
 }
 
 }  // namespace sy

@@ -644,3 +644,36 @@ TEST_CASE("router: a neighbour's new MAC is used at once, cached lookups include
   CHECK(hex(slice(out[1], 0, 14)) == hex(slice(eth(kNew, kLanMac, 0x0806, {}), 0, 14)));
   check_books(h);
 }
+
+TEST_CASE("router: one burst of mixed families and slow-path packets keeps its order") {
+  Harness h(kRouter);
+  settle(h);
+  const std::string host6 = "2001:db8:1::10";
+  Bytes udp6 = udp_over(host6, "2001:db8:99::1", 7, 8, Bytes(12, 3), true);
+  Ip4Opts padded_opts;
+  padded_opts.id = 7;
+  Bytes a = udp_frame("10.0.1.10", "8.8.8.8");
+  Bytes b = eth(kLanMac, kHost, 0x86dd, ipv6(host6, "2001:db8:99::1", 17, udp6, 9));
+  Bytes c = udp_frame("10.0.1.10", "8.8.4.4", padded_opts, 1);  // 43-byte frame: padded to 60
+  c.resize(60, 0);
+  Ip4Opts ttl2;
+  ttl2.ttl = 2;
+  Bytes d = udp_frame("10.0.1.10", "9.9.9.9", ttl2);
+  Bytes too_big = udp_frame("10.0.1.10", "8.8.8.8", Ip4Opts{}, 1400);  // DF clear: fragmented
+  // The fragments come out between the fast-path packets around them.
+  h.send("p0", a);
+  h.send("p0", b);
+  h.send("p0", too_big);
+  h.send("p0", c);
+  h.send("p0", d);
+  h.step();
+  auto out = h.recv("p1");
+  REQUIRE(out.size() == 6);
+  CHECK(hex(out[0]) == hex(forwarded("10.0.1.10", "8.8.8.8", kWanMac, kWanGw)));
+  CHECK(hex(out[1]) == hex(eth(kWanGw, kWanMac, 0x86dd, ipv6(host6, "2001:db8:99::1", 17, udp6, 8))));
+  CHECK(out[2].size() <= 14 + 1400);  // the first fragment (wan MTU 1400)
+  CHECK(out[3].size() < out[2].size());
+  CHECK(hex(out[4]) == hex(forwarded("10.0.1.10", "8.8.4.4", kWanMac, kWanGw, padded_opts, 1)));
+  CHECK(hex(out[5]) == hex(forwarded("10.0.1.10", "9.9.9.9", kWanMac, kWanGw, ttl2)));
+  check_books(h);
+}
