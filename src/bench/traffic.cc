@@ -72,27 +72,38 @@ Mac host_mac(uint8_t side, uint32_t index) {
              static_cast<uint8_t>(index >> 8), static_cast<uint8_t>(index)};
 }
 
+namespace {
+
+// Ethernet + IPv4 (header checksum set) + UDP (checksum 0) headers, 42 bytes
+// at `p`, for `ip_len` bytes of IPv4.
+void put_eth_ipv4_udp(uint8_t* p, const Mac& dst_mac, const Mac& src_mac, uint32_t src_ip,
+                      uint32_t dst_ip, uint16_t src_port, uint16_t dst_port, uint16_t ip_len,
+                      bool df) {
+  std::memcpy(p, dst_mac.data(), 6);
+  std::memcpy(p + 6, src_mac.data(), 6);
+  put16(p + 12, 0x0800);
+  uint8_t* ip = p + 14;
+  ip[0] = 0x45;
+  put16(ip + 2, ip_len);
+  put16(ip + 6, df ? 0x4000 : 0);
+  ip[8] = 64;
+  ip[9] = 17;
+  put32(ip + 12, src_ip);
+  put32(ip + 16, dst_ip);
+  put16(ip + 10, ipv4_checksum(ip, 20));
+  uint8_t* udp = ip + 20;
+  put16(udp, src_port);
+  put16(udp + 2, dst_port);
+  put16(udp + 4, static_cast<uint16_t>(ip_len - 20));
+}
+
+}  // namespace
+
 Frame build_udp4_frame(const Ipv4Flow& f, uint32_t frame_size) {
   // Headers are built in a fixed array, then padded with zeros to the size.
   uint8_t p[42] = {};
-  std::memcpy(p, f.dst_mac.data(), 6);
-  std::memcpy(p + 6, f.src_mac.data(), 6);
-  put16(p + 12, 0x0800);
-  uint8_t* ip = p + 14;
-  uint16_t ip_len = static_cast<uint16_t>(frame_size - kFcs - 14);
-  ip[0] = 0x45;
-  put16(ip + 2, ip_len);
-  put16(ip + 4, 0);       // id
-  put16(ip + 6, 0x4000);  // DF
-  ip[8] = 64;
-  ip[9] = 17;
-  put32(ip + 12, f.src_ip);
-  put32(ip + 16, f.dst_ip);
-  put16(ip + 10, ipv4_checksum(ip, 20));
-  uint8_t* udp = ip + 20;
-  put16(udp, f.src_port);
-  put16(udp + 2, f.dst_port);
-  put16(udp + 4, static_cast<uint16_t>(ip_len - 20));
+  put_eth_ipv4_udp(p, f.dst_mac, f.src_mac, f.src_ip, f.dst_ip, f.src_port, f.dst_port,
+                   static_cast<uint16_t>(frame_size - kFcs - 14), true);
   Frame fr(p, p + sizeof(p));
   fr.resize(frame_size - kFcs, 0);
   return fr;
@@ -132,23 +143,9 @@ Frame build_udp6_frame(const Ipv6Flow& f, uint32_t frame_size) {
 Frame build_vxlan4_frame(const Vxlan4Outer& o, const Frame& inner) {
   // Headers in a fixed array, then the inner frame after them.
   uint8_t p[kVxlan4Overhead] = {};
-  std::memcpy(p, o.dst_mac.data(), 6);
-  std::memcpy(p + 6, o.src_mac.data(), 6);
-  put16(p + 12, 0x0800);
-  uint8_t* ip = p + 14;
-  uint16_t ip_len = static_cast<uint16_t>(kVxlan4Overhead + inner.size() - 14);
-  ip[0] = 0x45;
-  put16(ip + 2, ip_len);
-  ip[8] = 64;
-  ip[9] = 17;
-  put32(ip + 12, o.src_ip);
-  put32(ip + 16, o.dst_ip);
-  put16(ip + 10, ipv4_checksum(ip, 20));
-  uint8_t* udp = ip + 20;
-  put16(udp, o.src_port);
-  put16(udp + 2, o.dst_port);
-  put16(udp + 4, static_cast<uint16_t>(ip_len - 20));
-  uint8_t* vx = udp + 8;
+  put_eth_ipv4_udp(p, o.dst_mac, o.src_mac, o.src_ip, o.dst_ip, o.src_port, o.dst_port,
+                   static_cast<uint16_t>(kVxlan4Overhead + inner.size() - 14), false);
+  uint8_t* vx = p + 14 + 20 + 8;
   vx[0] = 0x08;  // I: the VNI is valid
   vx[4] = static_cast<uint8_t>(o.vni >> 16);
   vx[5] = static_cast<uint8_t>(o.vni >> 8);

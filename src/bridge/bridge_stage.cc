@@ -162,6 +162,29 @@ void to_router(WorkerCtx& w, const Tables& t, const BridgeRouterPort& rp, uint16
   router_input(w, t, t.router.ifaces[rp.iface], m);
 }
 
+// The VLAN's router interface gets frames to its MAC (true: consumed) and a
+// copy of broadcast/multicast (ARP, ND); `l2_port` is where answers go back.
+bool offer_to_router(WorkerCtx& w, const Tables& t, const Bridge& br, const Classified& c,
+                     uint16_t l2_port) {
+  const BridgeRouterPort* rp = br.router_port(c.vlan);
+  if (rp == nullptr) return false;
+  auto* eth = rte_pktmbuf_mtod(c.m, const rte_ether_hdr*);
+  if (rte_is_same_ether_addr(&eth->dst_addr, &rp->mac)) {
+    to_router(w, t, *rp, l2_port, c.m, c.tagged);
+    return true;
+  }
+  if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+    rte_mbuf* copy = rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
+    if (copy == nullptr) {
+      w.counters.drop(DropReason::kCopyFailed);
+    } else {
+      w.counters.flood_copies.add(1);
+      to_router(w, t, *rp, l2_port, copy, c.tagged);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uint16_t vlan,
@@ -279,23 +302,7 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     }
 
     auto* eth = rte_pktmbuf_mtod(c.m, rte_ether_hdr*);
-    if (!br.router_ports.empty()) {
-      if (const BridgeRouterPort* rp = br.router_port(c.vlan)) {
-        if (rte_is_same_ether_addr(&eth->dst_addr, &rp->mac)) {
-          to_router(w, t, *rp, in_port, c.m, c.tagged);
-          continue;
-        }
-        if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
-          rte_mbuf* copy = rte_pktmbuf_copy(c.m, w.pool, 0, UINT32_MAX);
-          if (copy == nullptr) {
-            w.counters.drop(DropReason::kCopyFailed);
-          } else {
-            w.counters.flood_copies.add(1);
-            to_router(w, t, *rp, in_port, copy, c.tagged);
-          }
-        }
-      }
-    }
+    if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) continue;
     const VniEntry* tunnel = tunnel_of(t, br, c.vlan);
     int32_t dp = pos[kept + i];
     if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dp >= 0) {
@@ -345,21 +352,7 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
         request_learn_remote(w, sk, vtep, remote);
     }
   }
-  if (!br.router_ports.empty()) {
-    if (const BridgeRouterPort* rp = br.router_port(vni.vlan)) {
-      if (rte_is_same_ether_addr(&eth->dst_addr, &rp->mac))
-        return to_router(w, t, *rp, kFromTunnel, m, false);
-      if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
-        rte_mbuf* copy = rte_pktmbuf_copy(m, w.pool, 0, UINT32_MAX);
-        if (copy == nullptr) {
-          w.counters.drop(DropReason::kCopyFailed);
-        } else {
-          w.counters.flood_copies.add(1);
-          to_router(w, t, *rp, kFromTunnel, copy, false);
-        }
-      }
-    }
-  }
+  if (!br.router_ports.empty() && offer_to_router(w, t, br, c, kFromTunnel)) return;
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
     MacKey dk{};
     dk.bridge_id = br.stable_id;

@@ -512,14 +512,6 @@ void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf
 
 namespace {
 
-// Whether `dst` (network order) is a local IPv4 VTEP address: VXLAN for us
-// goes the full path, where it is decapsulated.
-bool vtep_address4(const VxlanTables& vx, uint32_t dst) {
-  for (const VtepEntry& v : vx.vteps)
-    if (!v.local.v6 && std::memcmp(v.local.b.data(), &dst, 4) == 0) return true;
-  return false;
-}
-
 // Whether `m` takes the IPv4 fast path: a single-segment frame to the
 // interface MAC with an option-free, checksum-correct IPv4 header, a TTL to
 // spare, a unicast destination that is not a VTEP's. Trailing Ethernet
@@ -537,7 +529,10 @@ bool fast4_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
     return false;
   uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
   if ((dst >> 28) == 0xe || dst == 0xffffffff) return false;
-  if (!vx.vteps.empty() && vtep_address4(vx, ip->dst_addr)) return false;
+  // VXLAN for us goes the full path, where it is decapsulated.
+  if (vx.enabled() &&
+      vxlan_local_address(vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
+    return false;
   uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
       (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !ipv4_header_checksum_ok(ip, sizeof(rte_ipv4_hdr))))
@@ -580,8 +575,8 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   }
 }
 
-// The IPv6 counterpart: hop limit to spare, a global unicast destination, and
-// not ICMPv6 (Neighbour Discovery, echo) nor, with VTEPs, UDP.
+// The IPv6 counterpart: hop limit to spare, a global unicast destination that
+// is not a VTEP's, and not ICMPv6 (Neighbour Discovery, echo).
 bool fast6_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
   if (m->nb_segs != 1 || m->data_len < kL3 + sizeof(rte_ipv6_hdr)) return false;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
@@ -594,7 +589,7 @@ bool fast6_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
       ip->hop_limits <= 1 || ip->proto == IPPROTO_ICMPV6 || ip->dst_addr[0] == 0xff ||
       (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))
     return false;
-  if (vx.enabled() && ip->proto == IPPROTO_UDP) return false;
+  if (vx.enabled() && vxlan_local_address(vx, true, ip->dst_addr)) return false;
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
   return true;
 }

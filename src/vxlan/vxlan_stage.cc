@@ -155,6 +155,12 @@ Be16 udp_dport(const rte_mbuf* m, uint32_t l4) {
 
 }  // namespace
 
+bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst) {
+  for (const VtepEntry& v : vx.vteps)
+    if (v.local.v6 == v6 && std::memcmp(v.local.b.data(), dst, v6 ? 16 : 4) == 0) return true;
+  return false;
+}
+
 bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint16_t ihl) {
   auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, l3);
   uint32_t l4 = l3 + ihl;

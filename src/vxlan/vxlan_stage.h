@@ -38,6 +38,9 @@ bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint1
 // The same for an outer IPv6 header (UDP as its next header).
 bool vxlan_input6(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3);
 
+// Whether `dst` (4 or 16 network-order bytes) is a local VTEP address.
+bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst);
+
 // Sends the Ethernet frame `m` of binding `vni` to the remote VTEP `remote`
 // (`tagged`: it still carries an 802.1Q header, which is removed).
 void vxlan_output(WorkerCtx& w, const Tables& t, const VniEntry& vni, const IpAddr& remote,

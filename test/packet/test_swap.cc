@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "net_frames.h"
 #include "packet_harness.h"
 
 using namespace sy;
@@ -167,23 +168,10 @@ TEST_CASE("300 VXLAN config swaps while two workers encapsulate and decapsulate:
   // Local host A (p0) to B, a static MAC behind 100.64.0.2; and B to A through the tunnel.
   Bytes out_frame = frame("02:00:00:00:0b:0b", "02:00:00:00:0a:0a", std::nullopt, 0x88b5);
   Bytes inner = frame("02:00:00:00:0a:0a", "02:00:00:00:0b:0b", std::nullopt, 0x88b5);
-  // Outer: Ethernet, IPv4 (checksum filled below), UDP without checksum, VXLAN VNI 100.
-  Bytes in_frame = {0x02, 0, 0, 0, 0x01, 0x00, 0x02, 0, 0, 0, 0x01, 0x02, 0x08, 0x00,
-                    0x45, 0, 0, 0, 0, 0, 0, 0, 64, 17, 0, 0, 100, 64, 0, 2, 100, 64, 0, 1,
-                    0xc3, 0x50, 0x12, 0xb5, 0, 0, 0, 0, 0x08, 0, 0, 0, 0, 0, 100, 0};
-  in_frame.insert(in_frame.end(), inner.begin(), inner.end());
-  uint16_t ip_len = static_cast<uint16_t>(in_frame.size() - 14);
-  in_frame[16] = static_cast<uint8_t>(ip_len >> 8);
-  in_frame[17] = static_cast<uint8_t>(ip_len);
-  uint16_t udp_len = static_cast<uint16_t>(ip_len - 20);
-  in_frame[38] = static_cast<uint8_t>(udp_len >> 8);
-  in_frame[39] = static_cast<uint8_t>(udp_len);
-  uint32_t sum = 0;
-  for (size_t i = 14; i < 34; i += 2) sum += in_frame[i] << 8 | in_frame[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  in_frame[24] = static_cast<uint8_t>(~sum >> 8);
-  in_frame[25] = static_cast<uint8_t>(~sum);
-
+  Bytes in_frame = eth("02:00:00:00:01:00", "02:00:00:00:01:02", 0x0800,
+                       ipv4("100.64.0.2", "100.64.0.1", 17,
+                            udp_over("100.64.0.2", "100.64.0.1", 50000, 4789, vxlan(100, inner),
+                                     false)));
   std::vector<uint8_t> seen_out(kFrames, 0), seen_in(kFrames, 0);
   uint32_t sent = 0, got_out = 0, got_in = 0;
   auto collect = [&] {

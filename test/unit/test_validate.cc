@@ -267,3 +267,22 @@ vteps:
       "vteps[1].vnis[0].remote_macs[0].mac: 02:00:00:00:00:01 is also a static MAC of bridge \"br0\"",
   });
 }
+
+TEST_CASE("validate: a bridge interface on a VLAN that only a VXLAN VNI carries") {
+  const std::string cfg = kGood + R"(
+interfaces:
+  - {name: under, port: p3, addresses: ["100.64.0.1/24"]}
+  - {name: irb, bridge: br0, vlan: 40, addresses: ["10.9.0.1/24"]}
+vteps:
+  - {name: vt, local_address: "100.64.0.1", vnis: [{vni: 40, bridge: br0, vlan: VLAN}]}
+)";
+  auto with_vlan = [&](const std::string& v) {
+    std::string c = cfg;
+    c.replace(c.find("VLAN}"), 4, v);
+    return paths(validate_config(load(c), nullptr));
+  };
+  CHECK(with_vlan("40").empty());
+  CHECK(with_vlan("41") == std::vector<std::string>{
+      "interfaces[1].vlan: no member of bridge \"br0\" carries VLAN 40 (nor is it bound to a "
+      "VXLAN VNI)"});
+}
