@@ -9,7 +9,7 @@ kind=${1:-release}
 case "$kind" in
   release) dir=build;      opts=(--buildtype=release -Db_ndebug=true) ;;
   asan)    dir=build-asan; opts=(--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false) ;;
-  icount)  dir=build-icount; opts=(--buildtype=release -Db_ndebug=true -Dmarch=x86-64-v3) ;;
+  icount)  dir=build-icount; opts=(--buildtype=release -Ddebug=true -Db_ndebug=true -Dmarch=x86-64-v3) ;;
   *) echo "usage: build.sh [release|asan|icount]" >&2; exit 64 ;;
 esac
 if [ ! -f "$dir/build.ninja" ]; then

@@ -55,7 +55,8 @@ void request_learn_remote(WorkerCtx& w, const MacKey& key, uint32_t vtep, const 
 }
 
 // Rewrites the frame's 802.1Q header for the egress member and queues it.
-void emit(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m, const Classified& c) {
+void emit_retag(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m,
+                const Classified& c) {
   bool want_tag = out.egress_tagged(c.vlan);
   uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
   if (c.tagged && !want_tag) {
@@ -82,6 +83,14 @@ void emit(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m, const
     std::memcpy(tci_p, &tci.raw, 2);
   }
   worker_tx(w, out_port, m);
+}
+
+// Queues a frame for an egress member; untagged in and out (the common case)
+// needs no rewrite.
+inline void emit(WorkerCtx& w, const PortL2& out, uint16_t out_port, rte_mbuf* m,
+                 const Classified& c) {
+  if (!c.tagged && !out.egress_tagged(c.vlan)) return worker_tx(w, out_port, m);
+  emit_retag(w, out, out_port, m, c);
 }
 
 // Every member carrying the VLAN but `in_port` gets a copy, and so does every
@@ -159,7 +168,7 @@ void to_router(WorkerCtx& w, const Tables& t, const BridgeRouterPort& rp, uint16
     std::memmove(p + RTE_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
     rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
   }
-  router_input(w, t, t.router.ifaces[rp.iface], m);
+  router_input_fast(w, t, t.router.ifaces[rp.iface], m);
 }
 
 // The VLAN's router interface gets frames to its MAC (true: consumed) and a
@@ -203,9 +212,9 @@ void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan
     key.bridge_id = br.stable_id;
     key.vlan = vlan;
     std::memcpy(key.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-    int32_t pos = w.macs->lookup(key);
-    if (pos >= 0) {
-      uint16_t out = w.macs->port_of(pos);
+    MacHit hit = w.mac_cache.lookup(*w.macs, key);
+    if (hit.pos >= 0) {
+      uint16_t out = hit.port;
       if (out < kMaxPorts && bt.ports[out].bridge == bridge && bt.ports[out].carries(vlan)) {
         emit(w, bt.ports[out], out, m, c);
         return;
@@ -272,8 +281,6 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   }
   if (kept == 0) return;
 
-  const MacKey* key_ptrs[2 * kMaxBurst];
-  int32_t pos[2 * kMaxBurst];
   for (uint16_t i = 0; i < kept; i++) {
     auto* eth = rte_pktmbuf_mtod(cls[i].m, rte_ether_hdr*);
     MacKey& dk = keys[kept + i];
@@ -281,22 +288,18 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     dk.vlan = cls[i].vlan;
     std::memcpy(dk.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
   }
-  uint32_t nkeys = 2u * kept;
-  for (uint32_t i = 0; i < nkeys; i++) key_ptrs[i] = &keys[i];
-  for (uint32_t off = 0; off < nkeys; off += RTE_HASH_LOOKUP_BULK_MAX) {
-    uint32_t chunk = RTE_MIN(nkeys - off, static_cast<uint32_t>(RTE_HASH_LOOKUP_BULK_MAX));
-    w.macs->lookup_bulk(&key_ptrs[off], chunk, &pos[off]);
-  }
+  MacHit hits[2 * kMaxBurst];
+  w.mac_cache.lookup_bulk(*w.macs, keys, 2u * kept, hits);
 
   for (uint16_t i = 0; i < kept; i++) {
     const Classified& c = cls[i];
-    int32_t sp = pos[i];
+    const MacHit& src = hits[i];
     if (br.learning) {
-      if (sp < 0) {
+      if (src.pos < 0) {
         request_learn(w, keys[i], in_port);
-      } else if (w.macs->port_of(sp) == in_port) {
-        w.macs->touch(sp, w.now_ns);
-      } else if (!w.macs->is_static(sp)) {
+      } else if (src.port == in_port) {
+        MacCache::touch(*w.macs, src, w.now_ns);
+      } else if (!src.is_static) {
         request_learn(w, keys[i], in_port);
       }
     }
@@ -304,9 +307,9 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     auto* eth = rte_pktmbuf_mtod(c.m, rte_ether_hdr*);
     if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) continue;
     const VniEntry* tunnel = tunnel_of(t, br, c.vlan);
-    int32_t dp = pos[kept + i];
-    if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dp >= 0) {
-      uint16_t out = w.macs->port_of(dp);
+    const MacHit& dst = hits[kept + i];
+    if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dst.pos >= 0) {
+      uint16_t out = dst.port;
       if (is_tunnel_port(out) && tunnel_unicast(w, t, tunnel, out, c)) continue;
       // The entry may predate a config swap: trust it only if the port still
       // carries this VLAN in this bridge, else treat it as unknown.
@@ -341,15 +344,14 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
     sk.bridge_id = br.stable_id;
     sk.vlan = vni.vlan;
     std::memcpy(sk.mac, eth->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-    int32_t sp = w.macs->lookup(sk);
-    if (sp < 0) {
+    MacHit src = w.mac_cache.lookup(*w.macs, sk);
+    if (src.pos < 0) {
       request_learn_remote(w, sk, vtep, remote);
-    } else {
-      uint16_t p = w.macs->port_of(sp);
-      if (is_tunnel_port(p) && w.remotes->matches(tunnel_remote_id(p), vtep, remote))
-        w.macs->touch(sp, w.now_ns);
-      else if (!w.macs->is_static(sp))
-        request_learn_remote(w, sk, vtep, remote);
+    } else if (is_tunnel_port(src.port) &&
+               w.remotes->matches(tunnel_remote_id(src.port), vtep, remote)) {
+      MacCache::touch(*w.macs, src, w.now_ns);
+    } else if (!src.is_static) {
+      request_learn_remote(w, sk, vtep, remote);
     }
   }
   if (!br.router_ports.empty() && offer_to_router(w, t, br, c, kFromTunnel)) return;
@@ -358,9 +360,9 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
     dk.bridge_id = br.stable_id;
     dk.vlan = vni.vlan;
     std::memcpy(dk.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-    int32_t pos = w.macs->lookup(dk);
-    if (pos >= 0) {
-      uint16_t out = w.macs->port_of(pos);
+    MacHit hit = w.mac_cache.lookup(*w.macs, dk);
+    if (hit.pos >= 0) {
+      uint16_t out = hit.port;
       if (out < kMaxPorts && bt.ports[out].bridge == vni.bridge && bt.ports[out].carries(vni.vlan))
         return emit(w, bt.ports[out], out, m, c);
       if (is_tunnel_port(out)) {

@@ -9,11 +9,7 @@
 
 namespace sy {
 
-uint32_t mac_key_hash(const void* key, uint32_t, uint32_t init) {
-  uint32_t w[3];
-  std::memcpy(w, key, sizeof(w));
-  return rte_hash_crc_4byte(w[2], rte_hash_crc_4byte(w[1], rte_hash_crc_4byte(w[0], init)));
-}
+uint32_t mac_key_hash(const void* key, uint32_t, uint32_t init) { return mac_key_crc(key, init); }
 
 std::unique_ptr<MacTable> MacTable::create(const std::string& name, uint32_t capacity,
                                            rte_rcu_qsbr* qs, std::string* error) {
@@ -50,7 +46,9 @@ bool MacTable::remove(const MacKey& key) {
   if (pos < 0) return false;
   slots_[pos].port.store(kNoPort, std::memory_order_relaxed);
   slots_[pos].is_static.store(false, std::memory_order_relaxed);
-  return rte_hash_del_key(hash_, &key) >= 0;
+  bool removed = rte_hash_del_key(hash_, &key) >= 0;
+  bump();
+  return removed;
 }
 
 }  // namespace sy

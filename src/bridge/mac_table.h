@@ -14,6 +14,7 @@
 #pragma once
 
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_rcu_qsbr.h>
 
 #include <atomic>
@@ -26,7 +27,13 @@ namespace sy {
 
 // MacKey is 12 bytes and packed in arrays at a 4-byte stride, so it is hashed
 // with three 4-byte CRC steps (rte_hash_crc's 8-byte loads would be misaligned).
+// The rte_hash callback; workers use the inline mac_key_crc.
 uint32_t mac_key_hash(const void* key, uint32_t len, uint32_t init);
+inline uint32_t mac_key_crc(const void* key, uint32_t init) {
+  uint32_t w[3];
+  std::memcpy(w, key, sizeof(w));
+  return rte_hash_crc_4byte(w[2], rte_hash_crc_4byte(w[1], rte_hash_crc_4byte(w[0], init)));
+}
 
 struct MacKey {
   uint32_t bridge_id;
@@ -91,6 +98,9 @@ class MacTable {
     rte_hash_lookup_bulk(hash_, reinterpret_cast<const void**>(keys), n, positions);
   }
   int32_t lookup(const MacKey& key) const { return rte_hash_lookup(hash_, &key); }
+  // Moves on after every change a worker's MacCache may hold (a move, a
+  // removal, a static flag); not on additions.
+  uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
   // Acquire: a tunnel port's RemoteVteps entry was written before the store.
   uint16_t port_of(int32_t pos) const {
     return slots_[pos].port.load(std::memory_order_acquire);
@@ -109,9 +119,10 @@ class MacTable {
   int32_t add(const MacKey& key, uint16_t port, bool is_static, uint64_t now_ns);
   void set_port(int32_t pos, uint16_t port) {
     slots_[pos].port.store(port, std::memory_order_release);
+    bump();
   }
   void set_static(int32_t pos, bool s) {
-    slots_[pos].is_static.store(s, std::memory_order_relaxed);
+    if (slots_[pos].is_static.exchange(s, std::memory_order_relaxed) != s) bump();
   }
   uint64_t last_seen(int32_t pos) const {
     return slots_[pos].last_seen_ns.load(std::memory_order_relaxed);
@@ -140,9 +151,11 @@ class MacTable {
 
  private:
   MacTable() = default;
+  void bump() { epoch_.fetch_add(1, std::memory_order_release); }
   rte_hash* hash_ = nullptr;
   MacSlot* slots_ = nullptr;
   uint32_t capacity_ = 0;
+  alignas(64) std::atomic<uint64_t> epoch_{1};  // its own line: workers read it every poll
 };
 
 }  // namespace sy

@@ -37,6 +37,8 @@ uint16_t worker_poll_once(WorkerCtx& w) {
   w.now_ns = clock_now_ns();
   w.snapshot = t;
   if (w.neighbours != nullptr) w.neigh_epoch = w.neighbours->epoch();
+  w.adj.refresh(t->serial.value, w.neigh_epoch);
+  if (w.macs != nullptr) w.mac_cache.refresh(w.macs->epoch());
   uint16_t total = 0;
   rte_mbuf* pkts[kMaxBurst];
   for (uint16_t i = 0; i < w.nb_rxq; i++) {

@@ -20,8 +20,10 @@
 #include <cstdint>
 
 #include "bridge/bridge_tables.h"
+#include "bridge/mac_cache.h"
 #include "pipeline/counters.h"
 #include "pipeline/tables.h"
+#include "route/adjacency_cache.h"
 #include "route/neighbour_table.h"
 #include "vxlan/vxlan_tables.h"
 
@@ -109,6 +111,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   IcmpLimiter icmp_limiter;
   uint64_t neigh_epoch = 0;  // NeighbourTable::epoch() at the start of the poll
   NeighbourCache neigh_cache;
+  AdjacencyCache adj;
+  MacCache mac_cache;
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TokenBucket punt_bucket;
   TunnelIngress tunnel_in;

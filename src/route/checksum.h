@@ -20,12 +20,16 @@ inline uint16_t csum_replace16(uint16_t csum, uint16_t old_word, uint16_t new_wo
   return rte_cpu_to_be_16(static_cast<uint16_t>(~sum));
 }
 
-// Decrements an IPv4 TTL and updates the header checksum incrementally.
+// Decrements an IPv4 TTL (which must be >= 1) and updates the header checksum
+// incrementally: eqn. 3 of RFC 1624 with the word change folded into a
+// constant (~m + m' = 0xfeff when only the TTL byte drops by one), computed in
+// network order (one's-complement sums do not care, RFC 1071). Gives exactly
+// what a full recomputation gives.
 inline void ipv4_decrement_ttl(rte_ipv4_hdr* ip) {
-  uint16_t old_word = *reinterpret_cast<uint16_t*>(&ip->time_to_live);
   ip->time_to_live--;
-  uint16_t new_word = *reinterpret_cast<uint16_t*>(&ip->time_to_live);
-  ip->hdr_checksum = csum_replace16(ip->hdr_checksum, old_word, new_word);
+  uint32_t sum = static_cast<uint16_t>(~ip->hdr_checksum) + uint32_t{RTE_BE16(0xfeff)};
+  sum = (sum & 0xffff) + (sum >> 16);
+  ip->hdr_checksum = static_cast<uint16_t>(~sum);
 }
 
 // Whether an IPv4 header (ihl_bytes, a multiple of 4) sums to 0xffff. Adds

@@ -78,6 +78,9 @@ bool build_family_routes(bool v6, std::vector<Route> routes, FamilyRoutes* out,
       }
     }
     c.count = static_cast<uint32_t>(out->links.size()) - c.first;
+    const ChainLink& head = out->links[c.first];
+    if (head.src_len == 0 && rs[head.route].type == RouteType::kNormal)
+      c.fast_group = rs[head.route].group;
     uint32_t index = static_cast<uint32_t>(out->chains.size());
     out->chains.push_back(c);
     chain_of.emplace(prefix_key(dst.addr, dst.len), index);

@@ -54,9 +54,16 @@ struct ChainLink {
   std::array<uint8_t, 16> src;
 };
 
+constexpr uint32_t kNoFastGroup = UINT32_MAX;
+
 struct RouteChain {
   uint32_t first = 0;
   uint32_t count = 0;
+  // The ECMP group every packet of this destination takes, whatever its
+  // source: the chain's first link is a normal route without a source prefix.
+  // kNoFastGroup: the chain needs the full walk (source prefixes, local,
+  // blackhole, reject). Lets the fast path skip the links and routes.
+  uint32_t fast_group = kNoFastGroup;
 };
 
 struct FamilyRoutes {

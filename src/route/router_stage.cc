@@ -11,6 +11,7 @@
 
 #include "bridge/bridge_stage.h"
 #include "route/checksum.h"
+#include "route/forward.h"
 #include "route/icmp.h"
 #include "route/neighbour_frames.h"
 #include "route/neighbour_manager.h"
@@ -81,11 +82,10 @@ void icmp_error(WorkerCtx& w, const RouterIface& in, const rte_mbuf* m, bool v6,
   reply_tx(w, in, m->port, e);
 }
 
-// The last step of forwarding: Ethernet rewrite towards the neighbour, or a
-// hand-over to the NeighbourManager while it resolves. `in` is null for the
-// kernel's own packets (no one to tell if resolution fails).
-void emit(WorkerCtx& w, const RouterIface* in, const RouterIface& out, const IpAddr& nh,
-          rte_mbuf* m) {
+}  // namespace
+
+void router_emit(WorkerCtx& w, const RouterIface* in, const RouterIface& out, const IpAddr& nh,
+                 rte_mbuf* m) {
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   NeighKey key = NeighKey::of(out.stable_id, nh);
   NeighbourCache::Entry& c = w.neigh_cache.e[NeighbourCache::slot_of(key)];
@@ -123,6 +123,8 @@ void emit(WorkerCtx& w, const RouterIface* in, const RouterIface& out, const IpA
   }
   w.counters.held.add(1);
 }
+
+namespace {
 
 // ---- ARP / ND -----------------------------------------------------------------------
 
@@ -194,7 +196,9 @@ bool ipv4_fragment_of(const rte_ipv4_hdr* ip) {
           (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
 }
 
-uint32_t flow_hash4(const RouterTables& rt, const rte_mbuf* m, const rte_ipv4_hdr* ip) {
+}  // namespace
+
+uint32_t router_flow_hash4(const RouterTables& rt, const rte_mbuf* m, const rte_ipv4_hdr* ip) {
   FlowFields f{reinterpret_cast<const uint8_t*>(&ip->src_addr),
                reinterpret_cast<const uint8_t*>(&ip->dst_addr), 4, ip->next_proto_id, 0, 0, 0,
                ipv4_fragment_of(ip)};
@@ -209,13 +213,15 @@ uint32_t flow_hash4(const RouterTables& rt, const rte_mbuf* m, const rte_ipv4_hd
   return ecmp_hash(f, rt.hash);
 }
 
+namespace {
+
 void forward4_out(WorkerCtx& w, const RouterIface& in, const RouterIface& out, const IpAddr& nh,
                   rte_mbuf* m) {
   auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
   uint16_t total = rte_be_to_cpu_16(ip->total_length);
   if (total <= out.mtu) {
     ipv4_decrement_ttl(ip);
-    return emit(w, &in, out, nh, m);
+    return router_emit(w, &in, out, nh, m);
   }
   if (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
     icmp_error(w, in, m, false, kIcmp4DestUnreachable, 4, out.mtu, IcmpKind::kFragNeeded);
@@ -249,7 +255,7 @@ void forward4_out(WorkerCtx& w, const RouterIface& in, const RouterIface& out, c
     auto* fip = reinterpret_cast<rte_ipv4_hdr*>(e + 1);
     fip->hdr_checksum = 0;
     fip->hdr_checksum = rte_ipv4_cksum(fip);
-    emit(w, &in, out, nh, frags[i]);
+    router_emit(w, &in, out, nh, frags[i]);
   }
 }
 
@@ -324,14 +330,16 @@ void ipv4_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
     return drop(w, m, DropReason::kReject);
   }
   const NhGroup& g = rt.groups[r.group];
-  const NextHop& nh = rt.pick(g, g.bucket_mask ? flow_hash4(rt, m, ip) : 0);
+  const NextHop& nh = rt.pick(g, g.bucket_mask ? router_flow_hash4(rt, m, ip) : 0);
   IpAddr via = nh.direct ? IpAddr::from_v4_host(dst) : nh.gateway;
   forward4_out(w, in, rt.ifaces[nh.iface], via, m);
 }
 
 // ---- IPv6 ---------------------------------------------------------------------------
 
-uint32_t flow_hash6(const RouterTables& rt, const rte_mbuf* m, const rte_ipv6_hdr* ip) {
+}  // namespace
+
+uint32_t router_flow_hash6(const RouterTables& rt, const rte_mbuf* m, const rte_ipv6_hdr* ip) {
   FlowFields f{ip->src_addr, ip->dst_addr, 16, ip->proto, 0, 0,
                rte_be_to_cpu_32(ip->vtc_flow) & 0xfffff, ip->proto == kIpv6FragmentHeader};
   if ((ip->proto == IPPROTO_TCP || ip->proto == IPPROTO_UDP || ip->proto == IPPROTO_SCTP) &&
@@ -342,6 +350,8 @@ uint32_t flow_hash6(const RouterTables& rt, const rte_mbuf* m, const rte_ipv6_hd
   }
   return ecmp_hash(f, rt.hash);
 }
+
+namespace {
 
 void local6(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte_mbuf* m,
             const rte_ipv6_hdr* ip) {
@@ -400,14 +410,14 @@ void ipv6_input(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, rte
     return drop(w, m, DropReason::kReject);
   }
   const NhGroup& g = rt.groups[r.group];
-  const NextHop& nh = rt.pick(g, g.bucket_mask ? flow_hash6(rt, m, ip) : 0);
+  const NextHop& nh = rt.pick(g, g.bucket_mask ? router_flow_hash6(rt, m, ip) : 0);
   const RouterIface& out = rt.ifaces[nh.iface];
   if (total > out.mtu) {
     icmp_error(w, in, m, true, 2, 0, out.mtu, IcmpKind::kFragNeeded);  // packet too big
     return drop(w, m, DropReason::kMtuExceeded);
   }
   ip->hop_limits--;
-  emit(w, &in, out, nh.direct ? IpAddr::from_v6(ip->dst_addr) : nh.gateway, m);
+  router_emit(w, &in, out, nh.direct ? IpAddr::from_v6(ip->dst_addr) : nh.gateway, m);
 }
 
 }  // namespace
@@ -441,15 +451,15 @@ bool router_originate(WorkerCtx& w, const Tables& t, rte_mbuf* m, bool v6, const
   const NhGroup& g = rt.groups[fr.routes[ri].group];
   uint32_t hash = 0;
   if (g.bucket_mask)
-    hash = v6 ? flow_hash6(rt, m, reinterpret_cast<const rte_ipv6_hdr*>(l3))
-              : flow_hash4(rt, m, reinterpret_cast<const rte_ipv4_hdr*>(l3));
+    hash = v6 ? router_flow_hash6(rt, m, reinterpret_cast<const rte_ipv6_hdr*>(l3))
+              : router_flow_hash4(rt, m, reinterpret_cast<const rte_ipv4_hdr*>(l3));
   const NextHop& nh = rt.pick(g, hash);
   const RouterIface& out = rt.ifaces[nh.iface];
   if (len > out.mtu) {
     drop(w, m, too_big);
     return false;
   }
-  emit(w, nullptr, out, nh.direct ? dst : nh.gateway, m);
+  router_emit(w, nullptr, out, nh.direct ? dst : nh.gateway, m);
   return true;
 }
 
@@ -508,152 +518,6 @@ void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf
     case RTE_ETHER_TYPE_IPV6: return ipv6_input(w, rt, in, m);
     default: return drop(w, m, DropReason::kUnsupportedEthertype);
   }
-}
-
-namespace {
-
-// Whether `m` takes the IPv4 fast path: a single-segment frame to the
-// interface MAC with an option-free, checksum-correct IPv4 header, a TTL to
-// spare, a unicast destination that is not a VTEP's. Trailing Ethernet
-// padding is trimmed here.
-bool fast4_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
-  if (m->nb_segs != 1 || m->data_len < kL3 + sizeof(rte_ipv4_hdr)) return false;
-  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-      !rte_is_same_ether_addr(&eth->dst_addr, &in.mac))
-    return false;
-  auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
-  uint16_t total = rte_be_to_cpu_16(ip->total_length);
-  if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
-      m->data_len < kL3 + total || ip->time_to_live <= 1)
-    return false;
-  uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-  if ((dst >> 28) == 0xe || dst == 0xffffffff) return false;
-  // VXLAN for us goes the full path, where it is decapsulated.
-  if (vx.enabled() &&
-      vxlan_local_address(vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
-    return false;
-  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-  if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-      (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !ipv4_header_checksum_ok(ip, sizeof(rte_ipv4_hdr))))
-    return false;
-  if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  return true;
-}
-
-// Forwards fast-path packets with one bulk FIB lookup. What turns out not to
-// be plain forwarding (local, unreachable, blackhole, reject, too big for the
-// egress MTU) takes the full path, router_input.
-void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint16_t n) {
-  const RouterTables& rt = t.router;
-  const FamilyRoutes& fr = rt.v4;
-  uint32_t dst[kMaxBurst];
-  uint64_t value[kMaxBurst];
-  for (uint16_t i = 0; i < n; i++)
-    dst[i] = rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, kL3)->dst_addr);
-  fr.fib->lookup4(dst, value, n);
-  for (uint16_t i = 0; i < n; i++) {
-    rte_mbuf* m = pkts[i];
-    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
-    uint8_t src16[16] = {};
-    std::memcpy(src16, &ip->src_addr, 4);
-    uint32_t ri = fr.resolve(value[i], src16);
-    if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) {
-      router_input(w, t, in, m);
-      continue;
-    }
-    const NhGroup& g = rt.groups[fr.routes[ri].group];
-    const NextHop& nh = rt.pick(g, g.bucket_mask ? flow_hash4(rt, m, ip) : 0);
-    const RouterIface& out = rt.ifaces[nh.iface];
-    if (rte_be_to_cpu_16(ip->total_length) > out.mtu) {
-      router_input(w, t, in, m);
-      continue;
-    }
-    ipv4_decrement_ttl(ip);
-    emit(w, &in, out, nh.direct ? IpAddr::from_v4_host(dst[i]) : nh.gateway, m);
-  }
-}
-
-// The IPv6 counterpart: hop limit to spare, a global unicast destination that
-// is not a VTEP's, and not ICMPv6 (Neighbour Discovery, echo).
-bool fast6_eligible(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
-  if (m->nb_segs != 1 || m->data_len < kL3 + sizeof(rte_ipv6_hdr)) return false;
-  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
-      !rte_is_same_ether_addr(&eth->dst_addr, &in.mac))
-    return false;
-  auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
-  uint32_t total = sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len);
-  if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || m->data_len < kL3 + total ||
-      ip->hop_limits <= 1 || ip->proto == IPPROTO_ICMPV6 || ip->dst_addr[0] == 0xff ||
-      (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))
-    return false;
-  if (vx.enabled() && vxlan_local_address(vx, true, ip->dst_addr)) return false;
-  if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  return true;
-}
-
-void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint16_t n) {
-  const RouterTables& rt = t.router;
-  const FamilyRoutes& fr = rt.v6;
-  uint8_t dst[kMaxBurst][16];
-  uint64_t value[kMaxBurst];
-  for (uint16_t i = 0; i < n; i++)
-    std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
-  for (uint16_t off = 0; off < n; off += Fib::kMaxLookup6)
-    fr.fib->lookup6(&dst[off], &value[off], std::min<unsigned>(n - off, Fib::kMaxLookup6));
-  for (uint16_t i = 0; i < n; i++) {
-    rte_mbuf* m = pkts[i];
-    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
-    uint32_t ri = fr.resolve(value[i], ip->src_addr);
-    if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) {
-      router_input(w, t, in, m);
-      continue;
-    }
-    const NhGroup& g = rt.groups[fr.routes[ri].group];
-    const NextHop& nh = rt.pick(g, g.bucket_mask ? flow_hash6(rt, m, ip) : 0);
-    const RouterIface& out = rt.ifaces[nh.iface];
-    if (sizeof(rte_ipv6_hdr) + rte_be_to_cpu_16(ip->payload_len) > out.mtu) {
-      router_input(w, t, in, m);
-      continue;
-    }
-    ip->hop_limits--;
-    emit(w, &in, out, nh.direct ? IpAddr::from_v6(dst[i]) : nh.gateway, m);
-  }
-}
-
-}  // namespace
-
-void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
-                    uint16_t n) {
-  const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
-  // Runs of fast-path packets of one family are forwarded a burst at a time;
-  // any other packet first flushes the run before it, so order is kept.
-  const VxlanTables& vx = t.vxlan;
-  bool have4 = t.router.v4.fib != nullptr, have6 = t.router.v6.fib != nullptr;
-  rte_mbuf* run[kMaxBurst];
-  uint16_t nr = 0;
-  bool run6 = false;
-  auto flush = [&] {
-    if (nr > 0) (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr);
-    nr = 0;
-  };
-  for (uint16_t i = 0; i < n; i++) {
-    rte_mbuf* m = pkts[i];
-    bool f4 = have4 && fast4_eligible(in, m, vx);
-    bool f6 = !f4 && have6 && fast6_eligible(in, m, vx);
-    if (f4 || f6) {
-      if (nr > 0 && run6 != f6) flush();
-      run6 = f6;
-      run[nr++] = m;
-      continue;
-    }
-    flush();
-    router_input(w, t, in, m);
-  }
-  flush();
 }
 
 }  // namespace sy

@@ -34,6 +34,9 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
 // One frame received by a router interface (from its port, or handed over by
 // the bridge for a bridge interface, VLAN tag already removed).
 void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
+// The same, through the fast path when it is plain transit (forward_fast.cc):
+// what a bridge interface receives one frame at a time.
+void router_input_fast(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
 
 // Sends a complete (untagged) frame out a router interface: its port, or its
 // bridge domain (MAC table lookup, flood when unknown, VLAN tagging per member).

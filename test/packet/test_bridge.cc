@@ -373,3 +373,53 @@ TEST_CASE("every received packet is transmitted or dropped by reason") {
   REQUIRE(w.learn_events() > 0);
   REQUIRE(w.learn_queue_full() == 0);
 }
+
+TEST_CASE("a MAC the worker has cached follows moves, static pinning and removal at once") {
+  // Workers keep hot MACs in a private cache in front of the shared table;
+  // every change the learner makes must reach the next poll.
+  FakeClock clk;
+  std::string cfg = kPorts + R"(
+bridges:
+  - name: br0
+    ageing_seconds: 10
+    members: [{port: p1}, {port: p2}, {port: p3}]
+)";
+  Harness h(cfg);
+  h.send("p1", frame(kBcast, kA, std::nullopt));
+  h.step();
+  h.recv_all();
+  Bytes to_a = frame(kA, kB, std::nullopt, 0x0800, 46, 1);
+  for (int i = 0; i < 3; i++) {  // cached after the first
+    h.send("p2", to_a);
+    h.step();
+    auto out = h.recv_all();
+    REQUIRE(out.size() == 1);
+    REQUIRE(out["p1"] == std::vector<Bytes>{to_a});
+  }
+  clk.advance(kNsPerSec);
+  h.send("p3", frame(kBcast, kA, std::nullopt));  // A moves to p3
+  h.step();
+  h.recv_all();
+  h.send("p2", to_a);
+  h.step();
+  auto out = h.recv_all();
+  REQUIRE(out.size() == 1);
+  REQUIRE(out["p3"] == std::vector<Bytes>{to_a});
+  // Pinned to p1 by config: frames from A on p3 no longer move it.
+  std::string pinned = cfg + "    static_macs: [{mac: \"02:00:00:00:00:0a\", port: p1}]\n";
+  REQUIRE(h.apply_yaml(pinned).ok);
+  h.send("p3", frame(kBcast, kA, std::nullopt));
+  h.step();
+  h.recv_all();
+  h.send("p2", to_a);
+  h.step();
+  out = h.recv_all();
+  REQUIRE(out.size() == 1);
+  REQUIRE(out["p1"] == std::vector<Bytes>{to_a});
+  // Unpinned: the static entry is removed, so A is unknown and flooded.
+  REQUIRE(h.apply_yaml(cfg).ok);
+  h.send("p2", to_a);
+  h.step();
+  out = h.recv_all();
+  REQUIRE(out.size() == 2);  // p1 and p3
+}

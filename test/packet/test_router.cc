@@ -677,3 +677,69 @@ TEST_CASE("router: one burst of mixed families and slow-path packets keeps its o
   CHECK(hex(out[5]) == hex(forwarded("10.0.1.10", "9.9.9.9", kWanMac, kWanGw, ttl2)));
   check_books(h);
 }
+
+TEST_CASE("router: forwarding through a gateway follows its new MAC, a swapped route and neighbour") {
+  // The fast path keeps resolved gateways in a per-worker adjacency cache;
+  // each of these changes must reach the very next packet.
+  std::string cfg = kRouter;
+  const std::string extra_route =
+      "  - {destination: \"172.18.0.0/16\", next_hops: [{gateway: \"10.0.1.254\"}]}\n";
+  cfg.insert(cfg.find("neighbours:"), extra_route);
+  Harness h(cfg);
+  settle(h);
+  Bytes to_wan = udp_frame("10.0.1.10", "8.8.8.8");
+  for (int i = 0; i < 3; i++) {
+    h.send("p0", to_wan);
+    h.step();
+    expect_only(h, "p1", {forwarded("10.0.1.10", "8.8.8.8", kWanMac, kWanGw)});
+  }
+  // A learned gateway: resolved once, then cached, then it changes MAC.
+  const char* kGwOld = "02:00:00:00:01:fe";
+  const char* kGwNew = "02:00:00:00:01:ef";
+  Bytes to_lan_gw = udp_frame("8.8.8.8", "172.18.0.9", {}, 18, 1, 2, kWanGw, kWanMac);
+  h.send("p1", to_lan_gw);
+  h.step();
+  h.recv_all();  // the ARP request; the packet waits
+  h.send("p0", eth(kLanMac, kGwOld, 0x0806, arp(2, kGwOld, "10.0.1.254", kLanMac, "10.0.1.1")));
+  h.step();
+  expect_only(h, "p0", {forwarded("8.8.8.8", "172.18.0.9", kLanMac, kGwOld, {}, 18, 1, 2)});
+  for (int i = 0; i < 3; i++) {
+    h.send("p1", to_lan_gw);
+    h.step();
+    expect_only(h, "p0", {forwarded("8.8.8.8", "172.18.0.9", kLanMac, kGwOld, {}, 18, 1, 2)});
+  }
+  h.send("p0", eth(kBcast, kGwNew, 0x0806,
+                   arp(1, kGwNew, "10.0.1.254", "00:00:00:00:00:00", "10.0.1.254")));
+  h.step();
+  h.recv_all();
+  h.send("p1", to_lan_gw);
+  h.step();
+  auto out = h.recv("p0");
+  REQUIRE(!out.empty());
+  CHECK(hex(out[0]) == hex(forwarded("8.8.8.8", "172.18.0.9", kLanMac, kGwNew, {}, 18, 1, 2)));
+
+  // A swapped config: the static neighbour's MAC changes...
+  const char* kWanGw2 = "02:00:00:00:02:ef";
+  std::string swapped = cfg;
+  swapped.replace(swapped.find("{interface: wan, address: \"10.0.2.254\", mac: \"02:00:00:00:02:fe\"}"),
+                  std::string("{interface: wan, address: \"10.0.2.254\", mac: \"02:00:00:00:02:fe\"}").size(),
+                  "{interface: wan, address: \"10.0.2.254\", mac: \"02:00:00:00:02:ef\"}");
+  REQUIRE(h.apply_yaml(swapped).ok);
+  h.step();
+  h.recv_all();
+  h.send("p0", to_wan);
+  h.step();
+  expect_only(h, "p1", {forwarded("10.0.1.10", "8.8.8.8", kWanMac, kWanGw2)});
+  // ...then the default route moves to the other interface's gateway.
+  std::string moved = swapped;
+  moved.replace(moved.find("{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.2.254\"}]}"),
+                std::string("{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.2.254\"}]}").size(),
+                "{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.3.254\"}]}");
+  REQUIRE(h.apply_yaml(moved).ok);
+  h.step();
+  h.recv_all();
+  h.send("p0", to_wan);
+  h.step();
+  expect_only(h, "p2", {forwarded("10.0.1.10", "8.8.8.8", kAltMac, kAltGw)});
+  check_books(h);
+}

@@ -92,6 +92,14 @@ void check_family(bool v6, unsigned seed) {
     INFO("dst " << format_ip(dst) << " src " << format_ip(src));
     REQUIRE(got == want);
     if (got != kNoRoute) REQUIRE(fr.routes[got].type == routes[want].type);
+    // The fast path's shortcut names the group every source would reach.
+    uint64_t v = fr.fib->lookup(dst);
+    if (v < fr.chains.size() && fr.chains[v].fast_group != kNoFastGroup) {
+      REQUIRE(got != kNoRoute);
+      REQUIRE(fr.routes[got].type == RouteType::kNormal);
+      REQUIRE(fr.routes[got].group == fr.chains[v].fast_group);
+      REQUIRE(fr.lookup(dst, random_addr(rng, v6)) == got);
+    }
   }
 }
 
@@ -251,5 +259,31 @@ TEST_CASE("IPv4 header checksum check agrees with RFC 1071 on random headers", "
     REQUIRE(ipv4_header_checksum_ok(h, ihl));
     h[rng() % ihl] ^= static_cast<uint8_t>(1 + rng() % 255);
     REQUIRE_FALSE(ipv4_header_checksum_ok(h, ihl));
+  }
+}
+
+TEST_CASE("TTL decrement's incremental checksum equals a full recomputation", "[route]") {
+  std::mt19937 rng(11);
+  auto full = [](const uint8_t* h) {
+    uint32_t sum = 0;
+    for (unsigned k = 0; k < 20; k += 2)
+      if (k != 10) sum += (h[k] << 8) | h[k + 1];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<uint16_t>(~sum);
+  };
+  for (int i = 0; i < 200000; i++) {
+    alignas(4) uint8_t h[20];
+    for (auto& b : h) b = static_cast<uint8_t>(rng());
+    h[0] = 0x45;
+    if (h[8] == 0) h[8] = 1;
+    uint16_t c = full(h);
+    h[10] = static_cast<uint8_t>(c >> 8);
+    h[11] = static_cast<uint8_t>(c);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(h);
+    uint8_t ttl = ip->time_to_live;
+    ipv4_decrement_ttl(ip);
+    REQUIRE(ip->time_to_live == ttl - 1);
+    uint16_t want = full(h);
+    REQUIRE(((h[10] << 8) | h[11]) == want);
   }
 }

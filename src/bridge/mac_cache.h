@@ -1,0 +1,153 @@
+// MacCache: a worker's private cache in front of the shared MacTable, as OVS's
+// exact-match cache sits in front of its classifier. A hit costs one hashed
+// probe of one cache line holding key, port and slot; only misses pay the
+// shared rte_hash (a signature bucket, a key store and the slot, three lines).
+//
+// Theory of operation: 2-way set-associative, one 64-byte line per set,
+// filled from MacTable hits (never from misses: a new MAC does not invalidate
+// anything). Entries are valid while their stamp matches the cache's; the
+// stamp moves on whenever the worker sees MacTable::epoch() move, which the
+// single writer bumps after every move, removal and static change. A worker
+// reads the epoch once per poll, so within a poll it may use an entry the
+// writer changed meanwhile: the same window a bulk lookup made at the start of
+// the burst already had, and the slot it names is not reused before the
+// worker's next quiescent state.
+//
+// Thread-safety: one per worker, touched only by it.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "bridge/mac_table.h"
+
+namespace sy {
+
+// The outcome of one MAC lookup: pos < 0 is a miss. Trivial on purpose: a
+// burst's array of them must cost nothing to declare.
+struct MacHit {
+  int32_t pos;
+  uint16_t port;
+  bool is_static;
+  uint64_t* touched_ns;  // the cache entry's, when it came from the cache
+};
+constexpr MacHit kMacMiss{-1, kNoPort, false, nullptr};
+
+class MacCache {
+ public:
+  static constexpr uint32_t kSets = 32768;  // power of two; 2 MiB per worker
+
+  MacCache() : sets_(new Set[kSets]) {}
+
+  // Once per poll, with MacTable::epoch().
+  void refresh(uint64_t table_epoch) {
+    if (table_epoch == epoch_) return;
+    epoch_ = table_epoch;
+    if (++stamp_ == 0) {  // wrapped: forget everything rather than risk a match
+      for (uint32_t s = 0; s < kSets; s++) sets_[s] = Set{};
+      stamp_ = 1;
+    }
+  }
+
+  // Looks `n` keys up, the cache first, then the misses in one bulk lookup
+  // of the shared table (whose hits are cached).
+  void lookup_bulk(const MacTable& table, const MacKey* keys, uint32_t n, MacHit* out) {
+    const MacKey* miss_keys[RTE_HASH_LOOKUP_BULK_MAX];
+    uint32_t miss_at[RTE_HASH_LOOKUP_BULK_MAX];
+    uint32_t hashes[RTE_HASH_LOOKUP_BULK_MAX];
+    int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+    for (uint32_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX) {
+      uint32_t chunk = n - off < RTE_HASH_LOOKUP_BULK_MAX ? n - off : RTE_HASH_LOOKUP_BULK_MAX;
+      uint32_t nm = 0;
+      for (uint32_t i = 0; i < chunk; i++) {
+        const MacKey& k = keys[off + i];
+        uint32_t h = hash(k);
+        if (probe(h, k, &out[off + i])) continue;
+        miss_keys[nm] = &k;
+        miss_at[nm] = off + i;
+        hashes[nm] = h;
+        nm++;
+      }
+      if (nm == 0) continue;
+      table.lookup_bulk(miss_keys, nm, pos);
+      for (uint32_t j = 0; j < nm; j++) resolve(table, hashes[j], *miss_keys[j], pos[j], &out[miss_at[j]]);
+    }
+  }
+  MacHit lookup(const MacTable& table, const MacKey& k) {
+    MacHit r = kMacMiss;
+    uint32_t h = hash(k);
+    if (!probe(h, k, &r)) resolve(table, h, k, table.lookup(k), &r);
+    return r;
+  }
+  // The MAC is in use: refresh its table time at most as often as the table would.
+  static void touch(MacTable& table, const MacHit& h, uint64_t now_ns) {
+    if (h.touched_ns == nullptr) return table.touch(h.pos, now_ns);
+    if (now_ns - *h.touched_ns <= MacTable::kTouchIntervalNs) return;
+    *h.touched_ns = now_ns;
+    table.touch(h.pos, now_ns);
+  }
+
+ private:
+  struct Entry {
+    MacKey key;
+    uint16_t port;
+    uint8_t is_static;
+    uint8_t pad;
+    int32_t pos;
+    uint32_t stamp;  // valid iff == stamp_
+    uint64_t touched_ns;
+  };
+  static_assert(sizeof(Entry) == 32, "two entries per cache line");
+  struct alignas(64) Set {
+    Entry way[2] = {};
+  };
+
+  static uint32_t hash(const MacKey& k) { return mac_key_crc(&k, 0); }
+  static bool same(const MacKey& a, const MacKey& b) {
+    uint64_t x, y;
+    uint32_t u, v;
+    std::memcpy(&x, &a, 8);
+    std::memcpy(&y, &b, 8);
+    std::memcpy(&u, reinterpret_cast<const uint8_t*>(&a) + 8, 4);
+    std::memcpy(&v, reinterpret_cast<const uint8_t*>(&b) + 8, 4);
+    return ((x ^ y) | (u ^ v)) == 0;
+  }
+  bool probe(uint32_t h, const MacKey& k, MacHit* out) {
+    Set& s = sets_[h & (kSets - 1)];
+    for (Entry& e : s.way) {
+      if (e.stamp != stamp_ || !same(e.key, k)) continue;
+      *out = MacHit{e.pos, e.port, e.is_static != 0, &e.touched_ns};
+      return true;
+    }
+    return false;
+  }
+  // A shared-table result; a live entry goes into the cache (most recent in
+  // way 0, the other way's entry is the one evicted).
+  void resolve(const MacTable& table, uint32_t h, const MacKey& k, int32_t pos, MacHit* out) {
+    if (pos < 0) {
+      *out = kMacMiss;
+      return;
+    }
+    uint16_t port = table.port_of(pos);
+    bool st = table.is_static(pos);
+    *out = MacHit{pos, port, st, nullptr};
+    if (port == kNoPort) return;  // being removed
+    Set& s = sets_[h & (kSets - 1)];
+    s.way[1] = s.way[0];
+    Entry& e = s.way[0];
+    e.key = k;
+    e.port = port;
+    e.is_static = st ? 1 : 0;
+    e.pos = pos;
+    e.stamp = stamp_;
+    e.touched_ns = 0;  // the first use refreshes the table's time
+    out->touched_ns = &e.touched_ns;
+  }
+
+  std::unique_ptr<Set[]> sets_;
+  uint64_t epoch_ = 0;
+  uint32_t stamp_ = 1;
+};
+
+}  // namespace sy

@@ -1,0 +1,274 @@
+// The router's fast path: plain IPv4/IPv6 forwarding a burst at a time.
+//
+// Theory of operation: router_process splits a burst received on a routed port
+// into runs of one family's plain transit packets (checked by classify4 /
+// classify6), VXLAN for a local VTEP (straight to decap), and everything else,
+// which takes router_input packet by packet, in order. A run is forwarded with one bulk FIB lookup; a
+// destination whose chain names one ECMP group for every source
+// (RouteChain::fast_group) goes straight to its next hop, and a next hop in
+// the worker's AdjacencyCache costs a 12-byte MAC copy. What turns out not to
+// be plain (local, unreachable, blackhole, reject, too big for the egress MTU)
+// takes router_input after all, which decides it from scratch.
+#include <rte_ip.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "pipeline/byteorder.h"
+#include "route/adjacency_cache.h"
+#include "route/checksum.h"
+#include "route/forward.h"
+#include "route/router_stage.h"
+#include "vxlan/vxlan_stage.h"
+
+namespace sy {
+
+namespace {
+
+constexpr uint16_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged frames
+
+bool is_for(const RouterIface& in, const rte_ether_hdr* eth) {
+  return rte_is_same_ether_addr(&eth->dst_addr, &in.mac);
+}
+
+// Which way a frame received by a router interface goes.
+enum class Path : uint8_t {
+  kSlow,  // router_input decides, packet by packet
+  kFast,  // plain transit: forwarded a run at a time
+  kVtep,  // a valid IP header for a local VTEP address: straight to VXLAN decap
+};
+
+// The IPv4 fast path takes a single-segment frame to the interface MAC with an
+// option-free, checksum-correct IPv4 header, a TTL to spare and a unicast
+// destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
+// padding is trimmed here.
+Path classify4(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+  if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
+  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+  if (!is_for(in, eth)) return Path::kSlow;
+  auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
+  uint16_t total = net16(ip->total_length);
+  if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
+      m->data_len < kL3 + total || ip->time_to_live <= 1)
+    return Path::kSlow;
+  uint8_t first = reinterpret_cast<const uint8_t*>(&ip->dst_addr)[0];
+  if (first >= 224) return Path::kSlow;  // multicast, reserved, broadcast
+  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+  if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+      (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header_checksum_ok(ip, sizeof(rte_ipv4_hdr))))
+    return Path::kSlow;
+  if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
+  if (vx.enabled() &&
+      vxlan_local_address(vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
+    return Path::kVtep;
+  return Path::kFast;
+}
+
+// The IPv6 counterpart: hop limit to spare, a global unicast destination, and
+// not ICMPv6 (Neighbour Discovery, echo).
+Path classify6(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+  if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
+  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+  if (!is_for(in, eth)) return Path::kSlow;
+  auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
+  uint32_t total = sizeof(rte_ipv6_hdr) + net16(ip->payload_len);
+  if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || m->data_len < kL3 + total ||
+      ip->hop_limits <= 1 || ip->proto == IPPROTO_ICMPV6 || ip->dst_addr[0] == 0xff ||
+      (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))
+    return Path::kSlow;
+  if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
+  if (vx.enabled() && vxlan_local_address(vx, true, ip->dst_addr)) return Path::kVtep;
+  return Path::kFast;
+}
+
+Path classify(const Tables& t, const RouterIface& in, rte_mbuf* m, bool* v6) {
+  // Every mbuf has room for an Ethernet header; runts fail classify4/6.
+  uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
+  *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
+  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && t.router.v4.fib != nullptr)
+    return classify4(in, m, t.vxlan);
+  if (*v6 && t.router.v6.fib != nullptr) return classify6(in, m, t.vxlan);
+  return Path::kSlow;
+}
+
+// A checked IP packet for a local VTEP address: decapsulated when it is VXLAN
+// for that VTEP's port, else (other UDP, fragments, other protocols) the
+// general path decides.
+void vtep_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m, bool v6) {
+  if (v6) {
+    auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, kL3);
+    if (ip->proto == IPPROTO_UDP && vxlan_input6(w, t, m, kL3)) return;
+  } else {
+    auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, kL3);
+    bool fragment = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
+    if (ip->next_proto_id == IPPROTO_UDP && !fragment &&
+        vxlan_input4(w, t, m, kL3, sizeof(rte_ipv4_hdr)))
+      return;
+  }
+  router_input(w, t, in, m);
+}
+
+// A fast-path packet's next hop, or kNoNextHop when its route is not plain
+// (the caller then takes router_input).
+constexpr uint32_t kNoNextHop = UINT32_MAX;
+
+// The caller's locals for one family's lookups.
+struct FamilyView {
+  const RouterTables& rt;
+  const FamilyRoutes& fr;
+  const RouteChain* chains;
+  uint64_t nchains;
+  explicit FamilyView(const RouterTables& r, const FamilyRoutes& f)
+      : rt(r), fr(f), chains(f.chains.data()), nchains(f.chains.size()) {}
+};
+
+// `src16` makes the source address for a chain that has to be walked (rare).
+template <typename Src16, typename FlowHash>
+uint32_t next_hop_of(const FamilyView& v, uint64_t fib_value, Src16&& src16,
+                     FlowHash&& flow_hash) {
+  uint32_t g = fib_value < v.nchains ? v.chains[fib_value].fast_group : kNoFastGroup;
+  if (g == kNoFastGroup) {
+    uint8_t src[16] = {};
+    src16(src);
+    uint32_t ri = v.fr.resolve(fib_value, src);
+    if (ri == kNoRoute || v.fr.routes[ri].type != RouteType::kNormal) return kNoNextHop;
+    g = v.fr.routes[ri].group;
+  }
+  const NhGroup& grp = v.rt.groups[g];
+  uint32_t bucket = grp.first_bucket;
+  if (grp.bucket_mask != 0) bucket += flow_hash() & grp.bucket_mask;
+  return v.rt.buckets[bucket];
+}
+
+// Sends a transit packet whose TTL / hop limit is already decremented to next
+// hop `nhi` without the AdjacencyCache (direct routes, bridge interfaces,
+// neighbours still resolving).
+void emit_uncached(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, uint32_t nhi,
+                   const IpAddr& dst, rte_mbuf* m) {
+  const NextHop& nh = rt.nexthops[nhi];
+  router_emit(w, &in, rt.ifaces[nh.iface], nh.direct ? dst : nh.gateway, m);
+}
+
+inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache::Entry& a,
+                                                    rte_mbuf* m) {
+  std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), a.rewrite, sizeof(a.rewrite));
+  AdjacencyCache::touch(a, *w.neighbours, w.now_ns);
+  worker_tx(w, a.port, m);
+}
+
+void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                    uint16_t n) {
+  const RouterTables& rt = t.router;
+  const FamilyRoutes& fr = rt.v4;
+  FamilyView view(rt, fr);
+  uint32_t dst[kMaxBurst];
+  uint64_t value[kMaxBurst];
+  for (uint16_t i = 0; i < n; i++)
+    dst[i] = rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, kL3)->dst_addr);
+  fr.fib->lookup4(dst, value, n);
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
+    uint32_t nhi = next_hop_of(
+        view, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
+        [&] { return router_flow_hash4(rt, m, ip); });
+    if (nhi == kNoNextHop) {
+      router_input(w, t, in, m);
+      continue;
+    }
+    uint16_t total = net16(ip->total_length);
+    AdjacencyCache::Entry* a = w.adj.find(nhi);
+    if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
+    uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
+    if (total > mtu) {  // fragmentation or frag-needed
+      router_input(w, t, in, m);
+      continue;
+    }
+    ipv4_decrement_ttl(ip);
+    if (a != nullptr)
+      send_via(w, *a, m);
+    else
+      emit_uncached(w, rt, in, nhi, IpAddr::from_v4_host(dst[i]), m);
+  }
+}
+
+void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                    uint16_t n) {
+  const RouterTables& rt = t.router;
+  const FamilyRoutes& fr = rt.v6;
+  FamilyView view(rt, fr);
+  uint8_t dst[kMaxBurst][16];
+  uint64_t value[kMaxBurst];
+  for (uint16_t i = 0; i < n; i++)
+    std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
+  for (uint16_t off = 0; off < n; off += Fib::kMaxLookup6)
+    fr.fib->lookup6(&dst[off], &value[off], std::min<unsigned>(n - off, Fib::kMaxLookup6));
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
+    uint32_t nhi = next_hop_of(
+        view, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
+        [&] { return router_flow_hash6(rt, m, ip); });
+    if (nhi == kNoNextHop) {
+      router_input(w, t, in, m);
+      continue;
+    }
+    uint32_t total = sizeof(rte_ipv6_hdr) + net16(ip->payload_len);
+    AdjacencyCache::Entry* a = w.adj.find(nhi);
+    if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
+    uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
+    if (total > mtu) {  // packet too big
+      router_input(w, t, in, m);
+      continue;
+    }
+    ip->hop_limits--;
+    if (a != nullptr)
+      send_via(w, *a, m);
+    else
+      emit_uncached(w, rt, in, nhi, IpAddr::from_v6(dst[i]), m);
+  }
+}
+
+}  // namespace
+
+void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
+                    uint16_t n) {
+  const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
+  // Runs of fast-path packets of one family are forwarded a burst at a time;
+  // any other packet first flushes the run before it, so order is kept.
+  rte_mbuf* run[kMaxBurst];
+  uint16_t nr = 0;
+  bool run6 = false;
+  auto flush = [&] {
+    if (nr > 0) (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr);
+    nr = 0;
+  };
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    bool v6;
+    Path p = classify(t, in, m, &v6);
+    if (p == Path::kFast) {
+      if (nr > 0 && run6 != v6) flush();
+      run6 = v6;
+      run[nr++] = m;
+      continue;
+    }
+    flush();
+    if (p == Path::kVtep)
+      vtep_input(w, t, in, m, v6);
+    else
+      router_input(w, t, in, m);
+  }
+  flush();
+}
+
+void router_input_fast(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
+  bool v6;
+  switch (classify(t, in, m, &v6)) {
+    case Path::kFast: return (v6 ? forward6_burst : forward4_burst)(w, t, in, &m, 1);
+    case Path::kVtep: return vtep_input(w, t, in, m, v6);
+    case Path::kSlow: return router_input(w, t, in, m);
+  }
+}
+
+}  // namespace sy
