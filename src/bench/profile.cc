@@ -205,7 +205,7 @@ void add_routes(const BenchOptions& o, bool v6, uint32_t routes, uint32_t first,
 }
 
 bool build_l3(const BenchOptions& o, bool v6, BenchSetup* s, std::string* error) {
-  uint32_t routes = o.routes ? o.routes : (v6 ? 20000 : 100000);
+  uint32_t routes = o.routes ? o.routes : (v6 ? 200000 : 1000000);
   uint32_t max_routes = v6 ? 2'000'000 : 4'000'000;
   if (routes > max_routes) {
     *error = "--routes: the " + o.profile + " profile takes 1.." + std::to_string(max_routes);

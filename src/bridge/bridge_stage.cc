@@ -2,6 +2,7 @@
 
 #include <rte_ether.h>
 #include <rte_hash_crc.h>
+#include <rte_prefetch.h>
 
 #include <cstring>
 
@@ -235,7 +236,10 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   MacKey keys[2 * kMaxBurst];  // [0, kept): sources, [kept, 2*kept): destinations
   uint16_t kept = 0;
 
+  constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
+  for (uint16_t i = 0; i < n && i < kAhead; i++) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; i++) {
+    if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
     rte_mbuf* m = pkts[i];
     if (m->data_len < RTE_ETHER_HDR_LEN) {
       w.counters.drop(DropReason::kRunt);

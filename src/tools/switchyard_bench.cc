@@ -39,8 +39,9 @@ Generated traffic:
   --frame-size N|imix  64..1518 bytes with FCS, or imix 7:4:1 (default 64);
                        vxlan: the inner frame (on the wire 50 bytes more)
   --flows N            distinct flows (default 10000)
-  --routes N           l3v4/l3v6/vxlan: static routes (default 100000 / 20000
-                       / 1000)
+  --routes N           l3v4/l3v6/vxlan: static routes (default 1000000 /
+                       200000 / 1000; a million IPv4 routes need ~1.2 GiB
+                       of hugepages, or --no-huge)
   --ecmp N             l3v4/l3v6/vxlan: next hops per route (default 1)
   --swaps N            l3v4/l3v6/vxlan: during the first N windows, apply a config
                        moving every route to other next hops while traffic
@@ -389,6 +390,8 @@ int run_icount_mode(const Cli& c) {
   f["icount_measured_at"] = sb::json_string(now_utc());
   f["icount_commit"] = sb::json_string(SY_VERSION);
   f["icount_march"] = sb::json_string(SY_MARCH);
+  // Counts may use a smaller table than the rate run (scripts/bench.sh): say so.
+  if (c.bench.routes != 0) f["icount_routes"] = sb::json_number(c.bench.routes, 0);
   if (c.json) {
     sb::JsonObject o = fields;
     (*o.mutable_fields())["profile"] = sb::json_string(profile_key(c));

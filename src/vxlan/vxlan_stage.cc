@@ -135,14 +135,22 @@ uint16_t vxlan_source_port(const uint8_t* f, uint32_t len) {
 
 namespace {
 
+// Whether `a` is the 4- or 16-byte address at `p`: fixed-size loads, no call.
+bool same_addr(const IpAddr& a, bool v6, const uint8_t* p) {
+  if (a.v6 != v6) return false;
+  if (!v6) return std::memcmp(a.b.data(), p, 4) == 0;
+  uint64_t x[2], y[2];
+  std::memcpy(x, a.b.data(), 16);
+  std::memcpy(y, p, 16);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 // The VTEP (index) that owns destination `dst` (4 or 16 bytes) and UDP port
 // `dport`, or -1. VTEPs are few: a linear scan.
 int32_t vtep_for(const VxlanTables& vx, bool v6, const uint8_t* dst, Be16 dport) {
   for (uint16_t i = 0; i < vx.vteps.size(); i++) {
     const VtepEntry& v = vx.vteps[i];
-    if (v.local.v6 == v6 && v.udp_port.raw == dport.raw &&
-        std::memcmp(v.local.b.data(), dst, v6 ? 16 : 4) == 0)
-      return i;
+    if (v.udp_port.raw == dport.raw && same_addr(v.local, v6, dst)) return i;
   }
   return -1;
 }
@@ -157,7 +165,7 @@ Be16 udp_dport(const rte_mbuf* m, uint32_t l4) {
 
 bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst) {
   for (const VtepEntry& v : vx.vteps)
-    if (v.local.v6 == v6 && std::memcmp(v.local.b.data(), dst, v6 ? 16 : 4) == 0) return true;
+    if (same_addr(v.local, v6, dst)) return true;
   return false;
 }
 
