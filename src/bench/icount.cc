@@ -126,14 +126,14 @@ bool run_icount(const std::vector<std::string>& self_args, const std::string& wo
       {"sy::worker_poll_once", "worker poll (rx + pipeline + tx)"},
       {"sy::pipeline_process", "pipeline (all stages)"},
       {"sy::bridge_process", "bridge stage"},
-      {"rte_hash_lookup_bulk", "MAC lookups (rte_hash)"},
+      {"rte_hash_lookup_bulk", "shared MAC table lookups (rte_hash, MAC cache misses)"},
       {"sy::router_process", "router stage"},
       {"sy::vxlan_input4", "VXLAN decap (with the inner frame's bridge and route)"},
       {"sy::bridge_tunnel_input", "bridge from the tunnel (with the inner route)"},
       {"rte_fib_lookup_bulk", "IPv4 FIB lookup (rte_fib)"},
       {"rte_lpm6_lookup_bulk_func", "IPv6 FIB lookup (rte_lpm6)"},
-      {"rte_hash_lookup", "neighbour lookups (rte_hash)"},
-      {"rte_eth_tx_burst", "tx burst"},
+      {"rte_hash_lookup", "single-key rte_hash lookups (neighbour or MAC cache misses)"},
+      {"sy::worker_flush_port", "tx flush (the PMD frees or sends)"},
   };
   std::istringstream lines(annotated);
   for (std::string line; std::getline(lines, line);) {
