@@ -24,13 +24,28 @@
 
 namespace sy {
 
+// One cached MAC table hit.
+struct MacCacheEntry {
+  MacKey key;
+  uint16_t port;
+  uint8_t is_static;
+  uint8_t pad;
+  int32_t pos;
+  uint32_t stamp;  // valid iff == the cache's stamp
+  uint64_t touched_ns;
+};
+static_assert(sizeof(MacCacheEntry) == 32, "two entries per cache line");
+
 // The outcome of one MAC lookup: pos < 0 is a miss. Trivial on purpose: a
 // burst's array of them must cost nothing to declare.
 struct MacHit {
   int32_t pos;
   uint16_t port;
   bool is_static;
-  uint64_t* touched_ns;  // the cache entry's, when it came from the cache
+  // The cache entry the hit came from or went into. A later fill in the same
+  // burst may have given its line to another key: trusted only while its pos
+  // is still this hit's.
+  MacCacheEntry* entry;
 };
 constexpr MacHit kMacMiss{-1, kNoPort, false, nullptr};
 
@@ -82,23 +97,14 @@ class MacCache {
   }
   // The MAC is in use: refresh its table time at most as often as the table would.
   static void touch(MacTable& table, const MacHit& h, uint64_t now_ns) {
-    if (h.touched_ns == nullptr) return table.touch(h.pos, now_ns);
-    if (now_ns - *h.touched_ns <= MacTable::kTouchIntervalNs) return;
-    *h.touched_ns = now_ns;
+    if (h.entry == nullptr || h.entry->pos != h.pos) return table.touch(h.pos, now_ns);
+    if (now_ns - h.entry->touched_ns <= MacTable::kTouchIntervalNs) return;
+    h.entry->touched_ns = now_ns;
     table.touch(h.pos, now_ns);
   }
 
  private:
-  struct Entry {
-    MacKey key;
-    uint16_t port;
-    uint8_t is_static;
-    uint8_t pad;
-    int32_t pos;
-    uint32_t stamp;  // valid iff == stamp_
-    uint64_t touched_ns;
-  };
-  static_assert(sizeof(Entry) == 32, "two entries per cache line");
+  using Entry = MacCacheEntry;
   struct alignas(64) Set {
     Entry way[2] = {};
   };
@@ -117,7 +123,7 @@ class MacCache {
     Set& s = sets_[h & (kSets - 1)];
     for (Entry& e : s.way) {
       if (e.stamp != stamp_ || !same(e.key, k)) continue;
-      *out = MacHit{e.pos, e.port, e.is_static != 0, &e.touched_ns};
+      *out = MacHit{e.pos, e.port, e.is_static != 0, &e};
       return true;
     }
     return false;
@@ -142,7 +148,7 @@ class MacCache {
     e.pos = pos;
     e.stamp = stamp_;
     e.touched_ns = 0;  // the first use refreshes the table's time
-    out->touched_ns = &e.touched_ns;
+    out->entry = &e;
   }
 
   std::unique_ptr<Set[]> sets_;

@@ -2,16 +2,20 @@
 //
 // Stage order for a burst received on one port, run to completion by the
 // worker that received it (no queues between stages):
-//   1a. a routed port (one with a router interface): the router
-//       (route/router_stage): ARP/ND answers, IPv4/IPv6 checks, VXLAN decap
-//       for a local VTEP's address and port (vxlan/vxlan_stage: the inner
-//       frame enters its VNI's bridge domain, step 1b), FIB lookup
-//       with source prefixes, ECMP, ICMP answers and errors, MTU and
-//       fragmentation, TTL, neighbour rewrite — or a hand-over to the
-//       NeighbourManager until the next hop resolves;
+//   1a. a routed port (one with a router interface): the router. Its
+//       classifier (route/forward_fast.cc) forwards plain transit a run at a
+//       time (bulk FIB lookup, the worker's adjacency cache for the rewrite),
+//       sends VXLAN for a local VTEP straight to decap, and gives everything
+//       else to the general path (route/router_stage): ARP/ND answers,
+//       IPv4/IPv6 checks, VXLAN decap for a local VTEP's address and port
+//       (vxlan/vxlan_stage: the inner frame enters its VNI's bridge domain,
+//       step 1b), FIB lookup with source prefixes, ECMP, ICMP answers and
+//       errors, MTU and fragmentation, TTL, neighbour rewrite — or a
+//       hand-over to the NeighbourManager until the next hop resolves;
 //   1b. a bridged port: parse + L2 learning bridge (bridge/bridge_stage): VLAN
-//       classification, source learning, destination lookup, flooding with
-//       split horizon, 802.1Q push/pop on egress; a VLAN bound to a VNI
+//       classification, source learning, destination lookup (the worker's MAC
+//       cache, then the shared MAC table), flooding with split horizon,
+//       802.1Q push/pop on egress; a VLAN bound to a VNI
 //       has the tunnel as a member: frames for MACs behind remote VTEPs and
 //       flood copies for the VNI's flood list are encapsulated
 //       (vxlan/vxlan_stage) and routed through the underlay (step 1a's FIB,

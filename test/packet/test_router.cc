@@ -718,28 +718,25 @@ TEST_CASE("router: forwarding through a gateway follows its new MAC, a swapped r
   REQUIRE(!out.empty());
   CHECK(hex(out[0]) == hex(forwarded("8.8.8.8", "172.18.0.9", kLanMac, kGwNew, {}, 18, 1, 2)));
 
+  // Replaces `from` by `to` in `text`, applies it, then sends one packet to the wan.
+  auto apply_with = [&](std::string& text, const std::string& from, const std::string& to) {
+    size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    REQUIRE(h.apply_yaml(text).ok);
+    h.step();
+    h.recv_all();
+    h.send("p0", to_wan);
+    h.step();
+  };
   // A swapped config: the static neighbour's MAC changes...
-  const char* kWanGw2 = "02:00:00:00:02:ef";
   std::string swapped = cfg;
-  swapped.replace(swapped.find("{interface: wan, address: \"10.0.2.254\", mac: \"02:00:00:00:02:fe\"}"),
-                  std::string("{interface: wan, address: \"10.0.2.254\", mac: \"02:00:00:00:02:fe\"}").size(),
-                  "{interface: wan, address: \"10.0.2.254\", mac: \"02:00:00:00:02:ef\"}");
-  REQUIRE(h.apply_yaml(swapped).ok);
-  h.step();
-  h.recv_all();
-  h.send("p0", to_wan);
-  h.step();
-  expect_only(h, "p1", {forwarded("10.0.1.10", "8.8.8.8", kWanMac, kWanGw2)});
+  apply_with(swapped, "address: \"10.0.2.254\", mac: \"02:00:00:00:02:fe\"",
+             "address: \"10.0.2.254\", mac: \"02:00:00:00:02:ef\"");
+  expect_only(h, "p1", {forwarded("10.0.1.10", "8.8.8.8", kWanMac, "02:00:00:00:02:ef")});
   // ...then the default route moves to the other interface's gateway.
-  std::string moved = swapped;
-  moved.replace(moved.find("{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.2.254\"}]}"),
-                std::string("{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.2.254\"}]}").size(),
-                "{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.3.254\"}]}");
-  REQUIRE(h.apply_yaml(moved).ok);
-  h.step();
-  h.recv_all();
-  h.send("p0", to_wan);
-  h.step();
+  apply_with(swapped, "{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.2.254\"}]}",
+             "{destination: \"0.0.0.0/0\", next_hops: [{gateway: \"10.0.3.254\"}]}");
   expect_only(h, "p2", {forwarded("10.0.1.10", "8.8.8.8", kAltMac, kAltGw)});
   check_books(h);
 }
