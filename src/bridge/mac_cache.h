@@ -110,19 +110,10 @@ class MacCache {
   };
 
   static uint32_t hash(const MacKey& k) { return mac_key_crc(&k, 0); }
-  static bool same(const MacKey& a, const MacKey& b) {
-    uint64_t x, y;
-    uint32_t u, v;
-    std::memcpy(&x, &a, 8);
-    std::memcpy(&y, &b, 8);
-    std::memcpy(&u, reinterpret_cast<const uint8_t*>(&a) + 8, 4);
-    std::memcpy(&v, reinterpret_cast<const uint8_t*>(&b) + 8, 4);
-    return ((x ^ y) | (u ^ v)) == 0;
-  }
   bool probe(uint32_t h, const MacKey& k, MacHit* out) {
     Set& s = sets_[h & (kSets - 1)];
     for (Entry& e : s.way) {
-      if (e.stamp != stamp_ || !same(e.key, k)) continue;
+      if (e.stamp != stamp_ || !(e.key == k)) continue;
       *out = MacHit{e.pos, e.port, e.is_static != 0, &e};
       return true;
     }

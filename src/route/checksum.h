@@ -1,4 +1,4 @@
-// Internet checksum helpers for rewriting headers on the fast path.
+// Internet checksum and IPv4 header helpers for the fast path.
 #pragma once
 
 #include <rte_byteorder.h>
@@ -18,6 +18,11 @@ inline uint16_t csum_replace16(uint16_t csum, uint16_t old_word, uint16_t new_wo
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
   return rte_cpu_to_be_16(static_cast<uint16_t>(~sum));
+}
+
+// Whether an IPv4 header is a fragment (first or later): no L4 ports to read.
+inline bool ipv4_fragment_of(const rte_ipv4_hdr* ip) {
+  return (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
 }
 
 // Decrements an IPv4 TTL (which must be >= 1) and updates the header checksum

@@ -101,8 +101,7 @@ void vtep_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* 
     if (ip->proto == IPPROTO_UDP && vxlan_input6(w, t, m, kL3)) return;
   } else {
     auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, kL3);
-    bool fragment = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
-    if (ip->next_proto_id == IPPROTO_UDP && !fragment &&
+    if (ip->next_proto_id == IPPROTO_UDP && !ipv4_fragment_of(ip) &&
         vxlan_input4(w, t, m, kL3, sizeof(rte_ipv4_hdr)))
       return;
   }

@@ -191,11 +191,6 @@ void nd_input(WorkerCtx& w, const RouterIface& in, rte_mbuf* m) {
 
 // ---- IPv4 ---------------------------------------------------------------------------
 
-bool ipv4_fragment_of(const rte_ipv4_hdr* ip) {
-  return (rte_be_to_cpu_16(ip->fragment_offset) &
-          (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
-}
-
 }  // namespace
 
 uint32_t router_flow_hash4(const RouterTables& rt, const rte_mbuf* m, const rte_ipv4_hdr* ip) {

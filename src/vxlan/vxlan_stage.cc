@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "bridge/bridge_stage.h"
+#include "route/checksum.h"
 #include "route/router_stage.h"
 
 namespace sy {
@@ -113,9 +114,7 @@ uint16_t vxlan_source_port(const uint8_t* f, uint32_t len) {
     h = rte_hash_crc_4byte(a[1], rte_hash_crc_4byte(a[0], h));
     proto = ip->next_proto_id;
     uint32_t ihl = (ip->version_ihl & 0x0f) * 4u;
-    bool fragment = (rte_be_to_cpu_16(ip->fragment_offset) &
-                     (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0;
-    if (!fragment && l3len >= ihl + 4) l4 = l3 + ihl;
+    if (!ipv4_fragment_of(ip) && l3len >= ihl + 4) l4 = l3 + ihl;
   } else if (type == RTE_ETHER_TYPE_IPV6 && l3len >= sizeof(rte_ipv6_hdr)) {
     auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
     h = crc_bytes(ip->src_addr, 32, h);
