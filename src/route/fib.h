@@ -1,7 +1,7 @@
 // Fib: longest-prefix match for one address family over DPDK's rte_fib
-// (IPv4, DIR-24-8) or rte_lpm6 (IPv6). The value stored per prefix is an
-// opaque index chosen by the caller (RouterTables stores a route-chain index);
-// 0 means "no route".
+// (IPv4, DIR-24-8) or rte_lpm6 (IPv6). The value stored per prefix is opaque
+// to the Fib, at most 31 bits (IPv4) or 21 bits (IPv6); RouterTables stores a
+// route-chain index and fast group (FibValueLayout). 0 means "no route".
 //
 // Why rte_lpm6 and not rte_fib6 for IPv6: rte_fib6's trie reserves its tbl8
 // groups by a per-prefix worst case (a /48 under nothing else reserves 3), and

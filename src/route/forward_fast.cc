@@ -3,12 +3,13 @@
 // Theory of operation: router_process splits a burst received on a routed port
 // into runs of one family's plain transit packets (checked by classify4 /
 // classify6), VXLAN for a local VTEP (straight to decap), and everything else,
-// which takes router_input packet by packet, in order. A run is forwarded with one bulk FIB lookup; a
-// destination whose chain names one ECMP group for every source
-// (RouteChain::fast_group) goes straight to its next hop, and a next hop in
-// the worker's AdjacencyCache costs a 12-byte MAC copy. What turns out not to
-// be plain (local, unreachable, blackhole, reject, too big for the egress MTU)
-// takes router_input after all, which decides it from scratch.
+// which takes router_input packet by packet, in order. A run is forwarded
+// with one bulk FIB lookup; a destination whose chain names one ECMP group for
+// every source (RouteChain::fast_group, packed into its FIB value) goes
+// straight to its next hop, and a next hop in the worker's AdjacencyCache
+// costs a 12-byte MAC copy. What turns out not to be plain (local,
+// unreachable, blackhole, reject, too big for the egress MTU) takes
+// router_input after all, which decides it from scratch.
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 
@@ -112,39 +113,26 @@ void vtep_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* 
 // (the caller then takes router_input).
 constexpr uint32_t kNoNextHop = UINT32_MAX;
 
-// The caller's locals for one family's lookups.
-struct FamilyView {
-  const RouterTables& rt;
-  const FamilyRoutes& fr;
-  const RouteChain* chains;
-  uint64_t nchains;
-  explicit FamilyView(const RouterTables& r, const FamilyRoutes& f)
-      : rt(r), fr(f), chains(f.chains.data()), nchains(f.chains.size()) {}
-};
-
-// With a million routes the chains no longer fit in cache: ask for every
-// packet's line before the first is needed.
-void prefetch_chains(const FamilyView& v, const uint64_t* value, uint16_t n) {
-  for (uint16_t i = 0; i < n; i++)
-    if (value[i] < v.nchains) rte_prefetch0(&v.chains[value[i]]);
-}
-
-// `src16` makes the source address for a chain that has to be walked (rare).
+// A packet's next hop given its FIB value. A destination whose value carries
+// its fast group (FibValueLayout) costs no read of the route set; the rest
+// walk their chain, with `src16` making the source address. A million routes'
+// chains do not fit in cache: the packed group is what keeps the lookup to
+// the FIB's own line.
 template <typename Src16, typename FlowHash>
-uint32_t next_hop_of(const FamilyView& v, uint64_t fib_value, Src16&& src16,
-                     FlowHash&& flow_hash) {
-  uint32_t g = fib_value < v.nchains ? v.chains[fib_value].fast_group : kNoFastGroup;
+uint32_t next_hop_of(const RouterTables& rt, const FamilyRoutes& fr, uint64_t fib_value,
+                     Src16&& src16, FlowHash&& flow_hash) {
+  uint32_t g = fr.layout.fast_group(fib_value);
   if (g == kNoFastGroup) {
     uint8_t src[16] = {};
     src16(src);
-    uint32_t ri = v.fr.resolve(fib_value, src);
-    if (ri == kNoRoute || v.fr.routes[ri].type != RouteType::kNormal) return kNoNextHop;
-    g = v.fr.routes[ri].group;
+    uint32_t ri = fr.resolve(fib_value, src);
+    if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) return kNoNextHop;
+    g = fr.routes[ri].group;
   }
-  const NhGroup& grp = v.rt.groups[g];
+  const NhGroup& grp = rt.groups[g];
   uint32_t bucket = grp.first_bucket;
   if (grp.bucket_mask != 0) bucket += flow_hash() & grp.bucket_mask;
-  return v.rt.buckets[bucket];
+  return rt.buckets[bucket];
 }
 
 // Sends a transit packet whose TTL / hop limit is already decremented to next
@@ -167,18 +155,16 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
                     uint16_t n) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v4;
-  FamilyView view(rt, fr);
   uint32_t dst[kMaxBurst];
   uint64_t value[kMaxBurst];
   for (uint16_t i = 0; i < n; i++)
     dst[i] = rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, kL3)->dst_addr);
   fr.fib->lookup4(dst, value, n);
-  prefetch_chains(view, value, n);
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
     uint32_t nhi = next_hop_of(
-        view, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
+        rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
         [&] { return router_flow_hash4(rt, m, ip); });
     if (nhi == kNoNextHop) {
       router_input(w, t, in, m);
@@ -204,19 +190,17 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
                     uint16_t n) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v6;
-  FamilyView view(rt, fr);
   uint8_t dst[kMaxBurst][16];
   uint64_t value[kMaxBurst];
   for (uint16_t i = 0; i < n; i++)
     std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
   for (uint16_t off = 0; off < n; off += Fib::kMaxLookup6)
     fr.fib->lookup6(&dst[off], &value[off], std::min<unsigned>(n - off, Fib::kMaxLookup6));
-  prefetch_chains(view, value, n);
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
     uint32_t nhi = next_hop_of(
-        view, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
+        rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
         [&] { return router_flow_hash6(rt, m, ip); });
     if (nhi == kNoNextHop) {
       router_input(w, t, in, m);

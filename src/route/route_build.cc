@@ -29,6 +29,29 @@ PrefixKey prefix_key(const IpAddr& a, unsigned len) {
   return PrefixKey{mask_addr(a, len).b, static_cast<uint8_t>(len)};
 }
 
+unsigned bits_for(uint64_t v) {
+  unsigned b = 0;
+  while (b < 64 && (v >> b) != 0) b++;
+  return b;
+}
+
+// Lays the fast groups into the FIB values (FibValueLayout). The value width
+// is the FIB's: 31 bits for IPv4 (DIR-24-8 with 4-byte entries), 21 for IPv6
+// (LPM6); a small table whose packed values stay below 2^15 keeps DIR-24-8's
+// 2-byte entries.
+void pack_fast_groups(bool v6, FamilyRoutes* out, std::vector<FibEntry>* entries) {
+  const unsigned width = v6 ? 21 : 31;
+  unsigned chain_bits = bits_for(out->chains.size() - 1);
+  out->layout.chain_bits = static_cast<uint8_t>(chain_bits);
+  if (chain_bits >= width) return;
+  uint64_t room = uint64_t{1} << (width - chain_bits);  // group + 1 must stay below
+  for (FibEntry& e : *entries) {
+    uint32_t g = out->chains[e.value].fast_group;
+    if (g != kNoFastGroup && uint64_t{g} + 1 < room)
+      e.value |= static_cast<uint32_t>((uint64_t{g} + 1) << chain_bits);
+  }
+}
+
 }  // namespace
 
 bool build_family_routes(bool v6, std::vector<Route> routes, FamilyRoutes* out,
@@ -36,6 +59,7 @@ bool build_family_routes(bool v6, std::vector<Route> routes, FamilyRoutes* out,
   out->routes = std::move(routes);
   out->chains.assign(1, RouteChain{});
   out->links.clear();
+  out->layout = FibValueLayout{};
   out->fib.reset();
   const std::vector<Route>& rs = out->routes;
   if (rs.empty()) return true;
@@ -87,6 +111,7 @@ bool build_family_routes(bool v6, std::vector<Route> routes, FamilyRoutes* out,
     entries.push_back(FibEntry{dst, index});
     i = j;
   }
+  pack_fast_groups(v6, out, &entries);
   std::unique_ptr<Fib> fib = Fib::build(v6, entries, error);
   if (!fib) return false;
   out->fib = std::move(fib);

@@ -66,16 +66,35 @@ struct RouteChain {
   uint32_t fast_group = kNoFastGroup;
 };
 
+// A FIB value carries the destination's chain index in its low `chain_bits`
+// bits and, above them, its fast group + 1 (0: walk the chain), so that with
+// a million routes the fast path never reads the chain. A group index too
+// large for the bits left (the FIB's value width less the chain bits) is not
+// packed; its chains are walked.
+struct FibValueLayout {
+  uint8_t chain_bits = 0;
+
+  uint32_t chain(uint64_t v) const {
+    return static_cast<uint32_t>(v & ((uint64_t{1} << chain_bits) - 1));
+  }
+  uint32_t fast_group(uint64_t v) const {
+    uint64_t g = v >> chain_bits;
+    return g == 0 ? kNoFastGroup : static_cast<uint32_t>(g - 1);
+  }
+};
+
 struct FamilyRoutes {
   std::shared_ptr<const Fib> fib;  // null: no route of this family
   std::vector<Route> routes;
-  std::vector<RouteChain> chains;  // indexed by FIB value; [0] = "no route"
+  std::vector<RouteChain> chains;  // indexed by FibValueLayout::chain; [0] = "no route"
   std::vector<ChainLink> links;
+  FibValueLayout layout;
 
   // The route a packet from `src16` takes given its FIB value, or kNoRoute.
   uint32_t resolve(uint64_t fib_value, const uint8_t* src16) const {
-    if (fib_value == 0 || fib_value >= chains.size()) return kNoRoute;
-    const RouteChain& c = chains[fib_value];
+    uint32_t ci = layout.chain(fib_value);
+    if (ci == 0 || ci >= chains.size()) return kNoRoute;
+    const RouteChain& c = chains[ci];
     for (uint32_t i = 0; i < c.count; i++) {
       const ChainLink& l = links[c.first + i];
       if (l.src_len == 0 || prefix_match(l.src.data(), src16, l.src_len)) return l.route;

@@ -68,6 +68,7 @@ void check_family(bool v6, unsigned seed) {
   INFO(err);
   REQUIRE(built);
   REQUIRE(fr.fib->prefixes() > 0);
+  unsigned packed_hits = 0, unpacked_hits = 0;
   for (int i = 0; i < 20000; i++) {
     // Half the probes start inside a random route, so deep matches are tested.
     IpAddr dst = random_addr(rng, v6);
@@ -94,13 +95,29 @@ void check_family(bool v6, unsigned seed) {
     if (got != kNoRoute) REQUIRE(fr.routes[got].type == routes[want].type);
     // The fast path's shortcut names the group every source would reach.
     uint64_t v = fr.fib->lookup(dst);
-    if (v < fr.chains.size() && fr.chains[v].fast_group != kNoFastGroup) {
+    uint32_t ci = fr.layout.chain(v);
+    REQUIRE(ci < fr.chains.size());
+    if (fr.chains[ci].fast_group != kNoFastGroup) {
       REQUIRE(got != kNoRoute);
       REQUIRE(fr.routes[got].type == RouteType::kNormal);
-      REQUIRE(fr.routes[got].group == fr.chains[v].fast_group);
+      REQUIRE(fr.routes[got].group == fr.chains[ci].fast_group);
       REQUIRE(fr.lookup(dst, random_addr(rng, v6)) == got);
     }
+    // ... and the FIB value carries it unless its index is too wide to pack.
+    uint32_t packed = fr.layout.fast_group(v);
+    if (packed != kNoFastGroup) {
+      REQUIRE(packed == fr.chains[ci].fast_group);
+      packed_hits++;
+    } else if (fr.chains[ci].fast_group != kNoFastGroup) {
+      REQUIRE(uint64_t{fr.chains[ci].fast_group} + 1 >=
+              (uint64_t{1} << ((v6 ? 21 : 31) - fr.layout.chain_bits)));
+      unpacked_hits++;
+    }
   }
+  CHECK(packed_hits > 0);
+  // 3000 chains leave IPv6's 21-bit values 9 bits: groups from 511 up are walked.
+  if (v6) CHECK(unpacked_hits > 0);
+  else CHECK(unpacked_hits == 0);
 }
 
 }  // namespace
