@@ -169,7 +169,7 @@ void to_router(WorkerCtx& w, const Tables& t, const BridgeRouterPort& rp, uint16
     std::memmove(p + RTE_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
     rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
   }
-  router_input_fast(w, t, t.router.ifaces[rp.iface], m);
+  router_enqueue(w, t, t.router.ifaces[rp.iface], m);
 }
 
 // The VLAN's router interface gets frames to its MAC (true: consumed) and a

@@ -9,16 +9,17 @@ void pipeline_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf*
                       uint16_t n) {
   if (t.router.port_iface[in_port] != kNoIface) {
     router_process(w, t, in_port, pkts, n);
-    return;
-  }
-  const PortL2& l2 = t.bridge.ports[in_port];
-  if (l2.bridge == kNoBridge) {
+  } else if (t.bridge.ports[in_port].bridge != kNoBridge) {
+    bridge_process(w, t, in_port, pkts, n);
+  } else {
     // A port neither bridged nor routed has nowhere to send frames.
     w.counters.drop(DropReason::kNotBridged, n);
     rte_pktmbuf_free_bulk(pkts, n);
     return;
   }
-  bridge_process(w, t, in_port, pkts, n);
+  // What bridge interfaces took to route (VXLAN's inner frames among them)
+  // goes as one burst.
+  router_drain(w, t);
 }
 
 }  // namespace sy

@@ -72,6 +72,7 @@ uint16_t worker_poll_once(WorkerCtx& w) {
     for (unsigned i = 0; i < k; i++) router_local_output(w, *t, pkts[i]);
     total += static_cast<uint16_t>(k);
   }
+  router_drain(w, *t);
   worker_flush(w);
   rte_rcu_qsbr_quiescent(w.qs, w.index);
   if (w.manual) rte_rcu_qsbr_thread_offline(w.qs, w.index);

@@ -31,6 +31,7 @@ namespace sy {
 
 class MacTable;
 class RemoteVteps;
+struct RouterIface;
 struct VniEntry;
 
 // Per-VNI traffic of one worker, indexed by VniEntry::counter_slot.
@@ -75,6 +76,18 @@ struct LearnFilter {
   Slot slots[kSlots];
 };
 
+// Frames a bridge interface received during this burst (from a bridged port,
+// or decapsulated out of a tunnel) that are plain transit: they wait here
+// until the burst is done and are then forwarded a run at a time, as frames
+// from a routed port are, instead of one bulk FIB lookup each
+// (router_enqueue / router_drain in route/forward_fast.cc).
+struct RouteBacklog {
+  uint16_t n = 0;
+  const RouterIface* in[kMaxBurst];
+  TunnelIngress from[kMaxBurst];  // vni null: not from a tunnel
+  rte_mbuf* pkts[kMaxBurst];
+};
+
 struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   uint16_t index = 0;      // RCU thread id and tx queue id
   uint16_t lcore = 0;
@@ -116,6 +129,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TokenBucket punt_bucket;
   TunnelIngress tunnel_in;
+  RouteBacklog route_backlog;
   uint16_t ip_id = 0;      // IPv4 identification of the tunnel packets this worker sends
   TxBuffer tx[kMaxPorts];
   VniCounters vni_counters[kMaxVniSlots];

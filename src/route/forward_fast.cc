@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "pipeline/byteorder.h"
 #include "route/adjacency_cache.h"
@@ -151,8 +152,9 @@ inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache
   worker_tx(w, a.port, m);
 }
 
+// `from`: each frame's tunnel ingress (router_drain), or null (a routed port).
 void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint16_t n) {
+                    uint16_t n, const TunnelIngress* from) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v4;
   uint32_t dst[kMaxBurst];
@@ -167,6 +169,7 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
         [&] { return router_flow_hash4(rt, m, ip); });
     if (nhi == kNoNextHop) {
+      if (from != nullptr) w.tunnel_in = from[i];
       router_input(w, t, in, m);
       continue;
     }
@@ -175,19 +178,23 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
     if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
     uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
     if (total > mtu) {  // fragmentation or frag-needed
+      if (from != nullptr) w.tunnel_in = from[i];
       router_input(w, t, in, m);
       continue;
     }
     ipv4_decrement_ttl(ip);
-    if (a != nullptr)
+    if (a != nullptr) {
       send_via(w, *a, m);
-    else
-      emit_uncached(w, rt, in, nhi, IpAddr::from_v4_host(dst[i]), m);
+      continue;
+    }
+    if (from != nullptr) w.tunnel_in = from[i];
+    emit_uncached(w, rt, in, nhi, IpAddr::from_v4_host(dst[i]), m);
   }
 }
 
+// `from`: each frame's tunnel ingress (router_drain), or null (a routed port).
 void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint16_t n) {
+                    uint16_t n, const TunnelIngress* from) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v6;
   uint8_t dst[kMaxBurst][16];
@@ -203,6 +210,7 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
         [&] { return router_flow_hash6(rt, m, ip); });
     if (nhi == kNoNextHop) {
+      if (from != nullptr) w.tunnel_in = from[i];
       router_input(w, t, in, m);
       continue;
     }
@@ -211,14 +219,17 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
     if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
     uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
     if (total > mtu) {  // packet too big
+      if (from != nullptr) w.tunnel_in = from[i];
       router_input(w, t, in, m);
       continue;
     }
     ip->hop_limits--;
-    if (a != nullptr)
+    if (a != nullptr) {
       send_via(w, *a, m);
-    else
-      emit_uncached(w, rt, in, nhi, IpAddr::from_v6(dst[i]), m);
+      continue;
+    }
+    if (from != nullptr) w.tunnel_in = from[i];
+    emit_uncached(w, rt, in, nhi, IpAddr::from_v6(dst[i]), m);
   }
 }
 
@@ -233,7 +244,7 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   uint16_t nr = 0;
   bool run6 = false;
   auto flush = [&] {
-    if (nr > 0) (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr);
+    if (nr > 0) (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr, nullptr);
     nr = 0;
   };
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
@@ -258,12 +269,58 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   flush();
 }
 
-void router_input_fast(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
+void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
+  RouteBacklog& b = w.route_backlog;
   bool v6;
-  switch (classify(t, in, m, &v6)) {
-    case Path::kFast: return (v6 ? forward6_burst : forward4_burst)(w, t, in, &m, 1);
-    case Path::kVtep: return vtep_input(w, t, in, m, v6);
-    case Path::kSlow: return router_input(w, t, in, m);
+  Path p = classify(t, in, m, &v6);
+  if (p == Path::kFast) {
+    if (b.n == kMaxBurst) router_drain(w, t);
+    b.in[b.n] = &in;
+    b.from[b.n] = m->port == kFromTunnel ? w.tunnel_in : TunnelIngress{};
+    b.pkts[b.n++] = m;
+    return;
+  }
+  // Frames already waiting go first, so a flow's order is kept. Draining
+  // forwards them, which may answer other tunnels: this frame's own ingress
+  // is put back for its general path.
+  if (b.n > 0) {
+    TunnelIngress mine = w.tunnel_in;
+    router_drain(w, t);
+    w.tunnel_in = mine;
+  }
+  if (p == Path::kVtep) return vtep_input(w, t, in, m, v6);
+  router_input(w, t, in, m);
+}
+
+void router_drain(WorkerCtx& w, const Tables& t) {
+  RouteBacklog& b = w.route_backlog;
+  // Forwarding may decapsulate and enqueue again: work on a copy, until none is left.
+  while (b.n > 0) {
+    uint16_t n = b.n;
+    const RouterIface* in[kMaxBurst];
+    rte_mbuf* pkts[kMaxBurst];
+    // Raw storage: an array of TunnelIngress would be initialised whole, 256
+    // of them, on every drain.
+    static_assert(std::is_trivially_copyable_v<TunnelIngress>);
+    alignas(TunnelIngress) unsigned char from_raw[sizeof(TunnelIngress) * kMaxBurst];
+    std::copy_n(b.in, n, in);
+    std::copy_n(b.pkts, n, pkts);
+    std::memcpy(from_raw, b.from, sizeof(TunnelIngress) * n);
+    const auto* from = reinterpret_cast<const TunnelIngress*>(from_raw);
+    b.n = 0;
+    // Runs of one interface and one family.
+    for (uint16_t i = 0; i < n;) {
+      bool v6 = rte_pktmbuf_mtod(pkts[i], const rte_ether_hdr*)->ether_type ==
+                RTE_BE16(RTE_ETHER_TYPE_IPV6);
+      uint16_t j = i + 1;
+      while (j < n && in[j] == in[i] &&
+             (rte_pktmbuf_mtod(pkts[j], const rte_ether_hdr*)->ether_type ==
+              RTE_BE16(RTE_ETHER_TYPE_IPV6)) == v6)
+        j++;
+      (v6 ? forward6_burst : forward4_burst)(w, t, *in[i], &pkts[i], j - i, &from[i]);
+      i = j;
+    }
+    w.tunnel_in.vni = nullptr;
   }
 }
 

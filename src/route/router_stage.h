@@ -34,9 +34,14 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
 // One frame received by a router interface (from its port, or handed over by
 // the bridge for a bridge interface, VLAN tag already removed).
 void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
-// The same, through the fast path when it is plain transit (forward_fast.cc):
-// what a bridge interface receives one frame at a time.
-void router_input_fast(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
+// What a bridge interface receives, one frame at a time (mbuf->port: the
+// bridged port it came in on, or kFromTunnel with WorkerCtx::tunnel_in set):
+// plain transit waits in the worker's RouteBacklog until router_drain, so it
+// is forwarded a run at a time; anything else is decided now, after the
+// frames already waiting (forward_fast.cc).
+void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
+// Forwards the RouteBacklog. The pipeline calls it once a burst is done.
+void router_drain(WorkerCtx& w, const Tables& t);
 
 // Sends a complete (untagged) frame out a router interface: its port, or its
 // bridge domain (MAC table lookup, flood when unknown, VLAN tagging per member).
