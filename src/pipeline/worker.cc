@@ -38,6 +38,7 @@ uint16_t worker_poll_once(WorkerCtx& w) {
   w.snapshot = t;
   if (w.neighbours != nullptr) w.neigh_epoch = w.neighbours->epoch();
   w.adj.refresh(t->serial.value, w.neigh_epoch);
+  w.fib6_cache.refresh(t->serial.value);
   if (w.macs != nullptr) w.mac_cache.refresh(w.macs->epoch());
   uint16_t total = 0;
   rte_mbuf* pkts[kMaxBurst];

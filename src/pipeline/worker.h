@@ -24,6 +24,7 @@
 #include "pipeline/counters.h"
 #include "pipeline/tables.h"
 #include "route/adjacency_cache.h"
+#include "route/fib6_cache.h"
 #include "route/neighbour_table.h"
 #include "vxlan/vxlan_tables.h"
 
@@ -125,6 +126,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   uint64_t neigh_epoch = 0;  // NeighbourTable::epoch() at the start of the poll
   NeighbourCache neigh_cache;
   AdjacencyCache adj;
+  Fib6Cache fib6_cache;
   MacCache mac_cache;
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TokenBucket punt_bucket;

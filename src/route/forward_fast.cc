@@ -45,7 +45,7 @@ enum class Path : uint8_t {
 // option-free, checksum-correct IPv4 header, a TTL to spare and a unicast
 // destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
 // padding is trimmed here.
-Path classify4(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
   if (!is_for(in, eth)) return Path::kSlow;
@@ -58,7 +58,7 @@ Path classify4(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
   if (first >= 224) return Path::kSlow;  // multicast, reserved, broadcast
   uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-      (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header_checksum_ok(ip, sizeof(rte_ipv4_hdr))))
+      (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header20_checksum_ok(ip)))
     return Path::kSlow;
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
   if (vx.enabled() &&
@@ -69,7 +69,7 @@ Path classify4(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
 
 // The IPv6 counterpart: hop limit to spare, a global unicast destination, and
 // not ICMPv6 (Neighbour Discovery, echo).
-Path classify6(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
   if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
   if (!is_for(in, eth)) return Path::kSlow;
@@ -84,7 +84,7 @@ Path classify6(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
   return Path::kFast;
 }
 
-Path classify(const Tables& t, const RouterIface& in, rte_mbuf* m, bool* v6) {
+inline __attribute__((always_inline)) Path classify(const Tables& t, const RouterIface& in, rte_mbuf* m, bool* v6) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
@@ -201,8 +201,7 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   uint64_t value[kMaxBurst];
   for (uint16_t i = 0; i < n; i++)
     std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
-  for (uint16_t off = 0; off < n; off += Fib::kMaxLookup6)
-    fr.fib->lookup6(&dst[off], &value[off], std::min<unsigned>(n - off, Fib::kMaxLookup6));
+  w.fib6_cache.lookup(*fr.fib, dst, value, n);
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);

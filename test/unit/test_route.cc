@@ -274,8 +274,10 @@ TEST_CASE("IPv4 header checksum check agrees with RFC 1071 on random headers", "
     h[10] = static_cast<uint8_t>(c >> 8);
     h[11] = static_cast<uint8_t>(c);
     REQUIRE(ipv4_header_checksum_ok(h, ihl));
+    if (ihl == 20) REQUIRE(ipv4_header20_checksum_ok(h));
     h[rng() % ihl] ^= static_cast<uint8_t>(1 + rng() % 255);
     REQUIRE_FALSE(ipv4_header_checksum_ok(h, ihl));
+    if (ihl == 20) REQUIRE_FALSE(ipv4_header20_checksum_ok(h));
   }
 }
 
@@ -303,4 +305,70 @@ TEST_CASE("TTL decrement's incremental checksum equals a full recomputation", "[
     uint16_t want = full(h);
     REQUIRE(((h[10] << 8) | h[11]) == want);
   }
+}
+
+#include "route/fib6_cache.h"
+
+TEST_CASE("IPv6 FIB cache answers what the FIB answers, and forgets a replaced snapshot",
+          "[route]") {
+  test::unit_eal();
+  std::mt19937 rng(17);
+  // Two route sets over the same destinations, with different chains.
+  auto build = [&](unsigned seed, FamilyRoutes* fr) {
+    std::mt19937 r(seed);
+    std::vector<Route> routes;
+    std::set<IpPrefix> seen;
+    while (routes.size() < 2000) {
+      Route rt;
+      rt.dst = random_prefix(r, true, 16);
+      rt.src = IpPrefix{IpAddr{true, {}}, 0};
+      rt.group = static_cast<uint32_t>(routes.size());
+      if (seen.insert(rt.dst).second) routes.push_back(rt);
+    }
+    std::string err;
+    REQUIRE(build_family_routes(true, routes, fr, &err));
+  };
+  FamilyRoutes a, b;
+  build(1, &a);
+  build(2, &b);
+  // More destinations than the cache holds, each asked for several times.
+  std::vector<std::array<uint8_t, 16>> dsts(3 * 2 * Fib6Cache::kSets);
+  for (auto& d : dsts) {
+    IpAddr x = random_addr(rng, true);
+    std::memcpy(d.data(), x.b.data(), 16);
+  }
+  auto check = [&](Fib6Cache& c, const Fib& fib, unsigned rounds) {
+    unsigned differ = 0;
+    for (unsigned round = 0; round < rounds; round++) {
+      uint8_t burst[64][16];
+      uint64_t got[64];
+      for (unsigned k = 0; k < 64; k++) {
+        // Half from a small hot set (hits), half from all of them (evictions).
+        size_t i = k % 2 == 0 ? rng() % 512 : rng() % dsts.size();
+        std::memcpy(burst[k], dsts[i].data(), 16);
+      }
+      c.lookup(fib, burst, got, 64);
+      for (unsigned k = 0; k < 64; k++) {
+        IpAddr x = IpAddr::from_v6(burst[k]);
+        uint64_t want = fib.lookup(x);
+        if (got[k] != want) differ++;
+      }
+    }
+    return differ;
+  };
+  Fib6Cache cache;
+  cache.refresh(10);
+  CHECK(check(cache, *a.fib, 2000) == 0);
+  // A new snapshot: nothing cached from the old one may answer.
+  cache.refresh(11);
+  CHECK(check(cache, *b.fib, 2000) == 0);
+  cache.refresh(11);
+  CHECK(check(cache, *b.fib, 200) == 0);
+  // The two FIBs do disagree on the hot destinations, so a stale hit would show.
+  unsigned disagree = 0;
+  for (size_t i = 0; i < 512; i++) {
+    IpAddr x = IpAddr::from_v6(dsts[i].data());
+    disagree += a.fib->lookup(x) != b.fib->lookup(x);
+  }
+  CHECK(disagree > 100);
 }
