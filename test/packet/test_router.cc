@@ -740,3 +740,51 @@ TEST_CASE("router: forwarding through a gateway follows its new MAC, a swapped r
   expect_only(h, "p2", {forwarded("10.0.1.10", "8.8.8.8", kAltMac, kAltGw)});
   check_books(h);
 }
+
+TEST_CASE("router: an IPv6 destination the worker has cached follows a swapped route at once") {
+  // The IPv6 fast path keeps FIB answers in a per-worker cache; a new
+  // snapshot must reach the very next packet: a more specific route, then
+  // no route at all.
+  Harness h(kRouter);
+  settle(h);
+  const std::string host6 = "2001:db8:1::10";
+  Bytes udp(16, 0x5a);
+  Bytes to_99 = eth(kLanMac, kHost, 0x86dd, ipv6(host6, "2001:db8:99::1", 17, udp, 9));
+  for (int i = 0; i < 3; i++) {
+    h.send("p0", to_99);
+    h.step();
+    expect_only(h, "p1", {eth(kWanGw, kWanMac, 0x86dd, ipv6(host6, "2001:db8:99::1", 17, udp, 8))});
+  }
+  std::string cfg = kRouter;
+  const std::string route48 = "  - {destination: \"2001:db8:99::/48\", next_hops: [{gateway: \"2001:db8:2::fe\"}]}\n";
+  size_t at = cfg.find(route48);
+  REQUIRE(at != std::string::npos);
+  // A /64 inside it now goes through a gateway on the LAN.
+  std::string more = cfg;
+  more.insert(at + route48.size(),
+              "  - {destination: \"2001:db8:99::/64\", next_hops: [{gateway: \"2001:db8:1::20\"}]}\n");
+  more.insert(more.find("  - {interface: wan, address: \"2001:db8:2::fe\""),
+              "  - {interface: lan, address: \"2001:db8:1::20\", mac: \"02:00:00:00:01:20\"}\n");
+  REQUIRE(h.apply_yaml(more).ok);
+  h.step();
+  h.recv_all();
+  h.send("p0", to_99);
+  h.step();
+  expect_only(h, "p0",
+              {eth("02:00:00:00:01:20", kLanMac, 0x86dd, ipv6(host6, "2001:db8:99::1", 17, udp, 8))});
+  // Without the route the destination has none: answered unreachable.
+  std::string none = cfg;
+  none.erase(at, route48.size());
+  REQUIRE(h.apply_yaml(none).ok);
+  h.step();
+  h.recv_all();
+  uint64_t before = h.drops(DropReason::kNoRoute);
+  h.send("p0", to_99);
+  h.step();
+  auto out = h.recv("p0");
+  REQUIRE(out.size() == 1);
+  CHECK(out[0][14 + 40] == 1);  // ICMPv6 destination unreachable
+  CHECK(h.drops(DropReason::kNoRoute) == before + 1);
+  expect_only(h, "p1", {});
+  check_books(h);
+}
