@@ -20,9 +20,9 @@
 
 #include <cstdint>
 #include <cstring>
-#include <memory>
 
 #include "bridge/mac_table.h"
+#include "pipeline/hugepage_array.h"
 
 namespace sy {
 
@@ -55,7 +55,7 @@ class MacCache {
  public:
   static constexpr uint32_t kSets = 32768;  // power of two; 2 MiB per worker
 
-  MacCache() : sets_(new Set[kSets]) {}
+  MacCache() : sets_(kSets) {}
 
   // Once per poll, with MacTable::epoch().
   void refresh(uint64_t table_epoch) {
@@ -150,7 +150,7 @@ class MacCache {
     out->entry = &e;
   }
 
-  std::unique_ptr<Set[]> sets_;
+  HugepageArray<Set> sets_;
   uint64_t epoch_ = 0;
   uint32_t stamp_ = 1;
 };

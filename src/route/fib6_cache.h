@@ -21,8 +21,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 
+#include "pipeline/hugepage_array.h"
 #include "route/fib.h"
 
 namespace sy {
@@ -31,7 +31,7 @@ class Fib6Cache {
  public:
   static constexpr uint32_t kSets = 16384;  // power of two; 1 MiB per worker
 
-  Fib6Cache() : sets_(new Set[kSets]) {}
+  Fib6Cache() : sets_(kSets) {}
 
   // Once per poll, with the Tables snapshot's serial.
   void refresh(uint64_t tables_serial) {
@@ -113,7 +113,7 @@ class Fib6Cache {
     e.stamp = stamp_;
   }
 
-  std::unique_ptr<Set[]> sets_;
+  HugepageArray<Set> sets_;
   uint64_t serial_ = 0;
   uint32_t stamp_ = 1;
 };
