@@ -541,3 +541,46 @@ TEST_CASE("vxlan: IPv6 and non-IP inner frames are relayed between remotes with 
   CHECK(sport_of(v6b) != sport_of(v6));
   check_books(h);
 }
+
+TEST_CASE("vxlan: inner frames routed a burst at a time keep their order and their own tunnel") {
+  // Routed inner frames wait for the end of the burst (RouteBacklog); one that
+  // turns out to have no route is answered back into the tunnel it came from,
+  // not the last one decapsulated.
+  Harness h(kVxlan);
+  [[maybe_unused]] uint16_t id = settle(h);
+  const char* kHostX = "02:00:00:00:0c:33";  // 10.10.0.30 behind 100.64.0.3
+  Bytes first = inner_udp(kHostB, kIrbMac, "10.10.0.20", "10.20.0.5", 1001);
+  Bytes nowhere = inner_udp(kHostX, kIrbMac, "10.10.0.30", "172.31.0.1");
+  Bytes second = inner_udp(kHostB, kIrbMac, "10.10.0.20", "10.20.0.5", 1002);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, first));
+  h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, nowhere));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, second));
+  h.step();
+  auto out = h.recv_all();
+  Ip4Opts o;
+  o.ttl = 63;
+  REQUIRE(out["p2"].size() == 2);
+  CHECK(hex(out["p2"][0]) == hex(eth(kLanHost, kLanMac, 0x0800,
+                                     ipv4("10.10.0.20", "10.20.0.5", 17,
+                                          udp4("10.10.0.20", "10.20.0.5", 1001, 2000, 18), o))));
+  CHECK(hex(out["p2"][1]) == hex(eth(kLanHost, kLanMac, 0x0800,
+                                     ipv4("10.10.0.20", "10.20.0.5", 17,
+                                          udp4("10.10.0.20", "10.20.0.5", 1002, 2000, 18), o))));
+  // The net unreachable goes to 100.64.0.3 only: one tunnel packet, nothing flooded.
+  CHECK(out["p0"].empty());
+  REQUIRE(out["p1"].size() == 1);
+  const Bytes& back = out["p1"][0];
+  constexpr size_t kInner = 14 + 20 + 8 + 8;
+  REQUIRE(back.size() > kInner + 14 + 20 + 1);
+  auto mac_of = [](const char* m) {
+    auto a = mac(m);
+    return Bytes(a.begin(), a.end());
+  };
+  CHECK(hex(slice(back, 0, 6)) == hex(mac_of(kR3Mac)));
+  CHECK(hex(slice(back, 30, 4)) == hex(Bytes{100, 64, 0, 3}));
+  CHECK(hex(slice(back, kInner, 6)) == hex(mac_of(kHostX)));
+  CHECK(hex(slice(back, kInner + 14 + 16, 4)) == hex(Bytes{10, 10, 0, 30}));
+  CHECK(back[kInner + 14 + 20] == 3);  // ICMP destination unreachable
+  CHECK(h.drops(DropReason::kNoRoute) == 1);
+  check_books(h);
+}
