@@ -58,14 +58,7 @@ class MacCache {
   MacCache() : sets_(kSets) {}
 
   // Once per poll, with MacTable::epoch().
-  void refresh(uint64_t table_epoch) {
-    if (table_epoch == epoch_) return;
-    epoch_ = table_epoch;
-    if (++stamp_ == 0) {  // wrapped: forget everything rather than risk a match
-      for (uint32_t s = 0; s < kSets; s++) sets_[s] = Set{};
-      stamp_ = 1;
-    }
-  }
+  void refresh(uint64_t table_epoch) { sets_.refresh(table_epoch); }
 
   // Looks `n` keys up, the cache first, then the misses in one bulk lookup
   // of the shared table (whose hits are cached).
@@ -121,7 +114,7 @@ class MacCache {
   bool probe(uint32_t h, const MacKey& k, MacHit* out) {
     Set& s = sets_[h & (kSets - 1)];
     for (Entry& e : s.way) {
-      if (e.stamp != stamp_ || !(e.key == k)) continue;
+      if (e.stamp != sets_.stamp() || !(e.key == k)) continue;
       *out = MacHit{e.pos, e.port, e.is_static != 0, &e};
       return true;
     }
@@ -145,14 +138,12 @@ class MacCache {
     e.port = port;
     e.is_static = st ? 1 : 0;
     e.pos = pos;
-    e.stamp = stamp_;
+    e.stamp = sets_.stamp();
     e.touched_ns = 0;  // the first use refreshes the table's time
     out->entry = &e;
   }
 
-  HugepageArray<Set> sets_;
-  uint64_t epoch_ = 0;
-  uint32_t stamp_ = 1;
+  StampedSets<Set> sets_;
 };
 
 }  // namespace sy

@@ -1,5 +1,6 @@
 // HugepageArray: a fixed array of cache lines for a worker's private caches
-// (MacCache, Fib6Cache), in DPDK memory when the EAL is up. Those caches are
+// (MacCache, Fib6Cache), in DPDK memory when the EAL is up; StampedSets: those
+// caches' sets with the stamp that invalidates them. Those caches are
 // 1-2 MiB probed at random: on 4 KiB pages nearly every probe is also a TLB
 // miss; in a hugepage the whole cache is one TLB entry. Without the EAL (unit
 // tests) or without DPDK memory left, ordinary aligned heap memory.
@@ -11,6 +12,7 @@
 #include <rte_malloc.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <new>
 #include <type_traits>
 
@@ -43,6 +45,34 @@ class HugepageArray {
   T* p_ = nullptr;
   size_t n_;
   bool dpdk_ = false;
+};
+
+// The sets of a worker's set-associative cache, and the stamp its entries
+// carry while valid: moving the stamp on forgets every entry at once, without
+// a sweep. It moves whenever the cached source's version (a table epoch, a
+// snapshot serial) is not the one seen last.
+template <typename Set>
+class StampedSets {
+ public:
+  explicit StampedSets(size_t n) : sets_(n) {}
+
+  // Once per poll, with the source's current version.
+  void refresh(uint64_t version) {
+    if (version == version_) return;
+    version_ = version;
+    if (++stamp_ == 0) {  // wrapped: forget everything rather than risk a match
+      for (size_t s = 0; s < sets_.size(); s++) sets_[s] = Set{};
+      stamp_ = 1;
+    }
+  }
+  uint32_t stamp() const { return stamp_; }
+  Set& operator[](size_t i) { return sets_[i]; }
+  const Set& operator[](size_t i) const { return sets_[i]; }
+
+ private:
+  HugepageArray<Set> sets_;
+  uint64_t version_ = 0;
+  uint32_t stamp_ = 1;
 };
 
 }  // namespace sy

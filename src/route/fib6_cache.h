@@ -34,14 +34,7 @@ class Fib6Cache {
   Fib6Cache() : sets_(kSets) {}
 
   // Once per poll, with the Tables snapshot's serial.
-  void refresh(uint64_t tables_serial) {
-    if (tables_serial == serial_) return;
-    serial_ = tables_serial;
-    if (++stamp_ == 0) {  // wrapped: forget everything rather than risk a match
-      for (uint32_t s = 0; s < kSets; s++) sets_[s] = Set{};
-      stamp_ = 1;
-    }
-  }
+  void refresh(uint64_t tables_serial) { sets_.refresh(tables_serial); }
 
   // The FIB values of `n` destinations: the cache first, the misses in bulk
   // lookups of `fib` (whose answers are cached).
@@ -97,7 +90,7 @@ class Fib6Cache {
   bool probe(uint32_t h, const uint8_t* a, uint64_t* value) const {
     const Set& s = sets_[h & (kSets - 1)];
     for (const Entry& e : s.way) {
-      if (e.stamp != stamp_ || !same(e.addr, a)) continue;
+      if (e.stamp != sets_.stamp() || !same(e.addr, a)) continue;
       *value = e.value;
       return true;
     }
@@ -110,12 +103,10 @@ class Fib6Cache {
     Entry& e = s.way[0];
     std::memcpy(e.addr, a, 16);
     e.value = static_cast<uint32_t>(value);
-    e.stamp = stamp_;
+    e.stamp = sets_.stamp();
   }
 
-  HugepageArray<Set> sets_;
-  uint64_t serial_ = 0;
-  uint32_t stamp_ = 1;
+  StampedSets<Set> sets_;
 };
 
 }  // namespace sy
