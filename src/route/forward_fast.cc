@@ -45,7 +45,8 @@ enum class Path : uint8_t {
 // option-free, checksum-correct IPv4 header, a TTL to spare and a unicast
 // destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
 // padding is trimmed here.
-inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_mbuf* m,
+                                                     const VxlanTables& vx) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
   if (!is_for(in, eth)) return Path::kSlow;
@@ -69,7 +70,8 @@ inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_
 
 // The IPv6 counterpart: hop limit to spare, a global unicast destination, and
 // not ICMPv6 (Neighbour Discovery, echo).
-inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_mbuf* m, const VxlanTables& vx) {
+inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_mbuf* m,
+                                                     const VxlanTables& vx) {
   if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
   if (!is_for(in, eth)) return Path::kSlow;
@@ -84,7 +86,8 @@ inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_
   return Path::kFast;
 }
 
-inline __attribute__((always_inline)) Path classify(const Tables& t, const RouterIface& in, rte_mbuf* m, bool* v6) {
+inline __attribute__((always_inline)) Path classify(const Tables& t, const RouterIface& in,
+                                                    rte_mbuf* m, bool* v6) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
