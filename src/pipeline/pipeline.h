@@ -5,25 +5,24 @@
 //   1a. a routed port (one with a router interface): the router. Its
 //       classifier (route/forward_fast.cc) forwards plain transit a run at a
 //       time (bulk FIB lookup — IPv6 through the worker's Fib6Cache — and the
-//       worker's adjacency cache for the rewrite),
-//       sends VXLAN for a local VTEP straight to decap, and gives everything
-//       else to the general path (route/router_stage): ARP/ND answers,
-//       IPv4/IPv6 checks, VXLAN decap for a local VTEP's address and port
-//       (vxlan/vxlan_stage: the inner frame enters its VNI's bridge domain,
-//       step 1b), FIB lookup with source prefixes, ECMP, ICMP answers and
-//       errors, MTU and fragmentation, TTL, neighbour rewrite — or a
-//       hand-over to the NeighbourManager until the next hop resolves;
+//       worker's adjacency cache for the rewrite), sends VXLAN for a local
+//       VTEP straight to decap, and gives everything else to the general
+//       path (route/router_stage): ARP/ND answers, IPv4/IPv6 checks, VXLAN
+//       decap for a local VTEP's address and port (vxlan/vxlan_stage: the
+//       inner frame enters its VNI's bridge domain, step 1b), FIB lookup
+//       with source prefixes, ECMP, ICMP answers and errors, MTU and
+//       fragmentation, TTL, neighbour rewrite — or a hand-over to the
+//       NeighbourManager until the next hop resolves;
 //   1b. a bridged port: parse + L2 learning bridge (bridge/bridge_stage): VLAN
 //       classification, source learning, destination lookup (the worker's MAC
 //       cache, then the shared MAC table), flooding with split horizon,
 //       802.1Q push/pop on egress; frames to a VLAN's router interface
 //       (and VXLAN's inner frames to it) wait in the worker's RouteBacklog
-//       when they are plain transit, and are routed as one run (step 1c);
-//       a VLAN bound to a VNI
-//       has the tunnel as a member: frames for MACs behind remote VTEPs and
-//       flood copies for the VNI's flood list are encapsulated
-//       (vxlan/vxlan_stage) and routed through the underlay (step 1a's FIB,
-//       ECMP and neighbours);
+//       when they are plain transit, and are routed as one run (step 1c); a
+//       VLAN bound to a VNI has the tunnel as a member: frames for MACs
+//       behind remote VTEPs and flood copies for the VNI's flood list are
+//       encapsulated (vxlan/vxlan_stage) and routed through the underlay
+//       (step 1a's FIB, ECMP and neighbours);
 //   1c. once the burst is done: the RouteBacklog, forwarded in runs as in 1a
 //       (router_drain), each frame with its own tunnel ingress for answers;
 //   2. tx: packets are queued on per-worker tx buffers, flushed once per poll;

@@ -101,8 +101,9 @@ std::unique_ptr<Fib> Fib::build(bool v6, const std::vector<FibEntry>& entries, s
   std::unique_ptr<Fib> f(new Fib());
   uint32_t max_value = 0;
   for (const FibEntry& e : entries) max_value = std::max(max_value, e.value);
-  if (v6 && max_value >= (1u << 21)) {  // LPM6 next hops are 21 bits
-    *error = "the IPv6 FIB holds at most 2097151 destinations";
+  if (max_value >= (uint64_t{1} << value_bits(v6))) {
+    *error = std::string("the ") + (v6 ? "IPv6" : "IPv4") + " FIB holds at most " +
+             std::to_string((uint64_t{1} << value_bits(v6)) - 1) + " destinations";
     return nullptr;
   }
   // The tbl8 need is computed from the prefixes; should the library count

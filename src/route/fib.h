@@ -46,6 +46,10 @@ class Fib {
   Fib(const Fib&) = delete;
   Fib& operator=(const Fib&) = delete;
 
+  // The widest value a FIB of the family holds: DIR-24-8's 4-byte entries
+  // keep 31 bits, LPM6's next hops are 21 bits.
+  static constexpr unsigned value_bits(bool v6) { return v6 ? 21 : 31; }
+
   bool v6() const { return lpm6_ != nullptr; }
   size_t prefixes() const { return prefixes_; }
   // Bytes of DPDK memory the FIB took (measured around its construction).

@@ -1,6 +1,7 @@
 #include "route/route_build.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <unordered_map>
 
@@ -29,19 +30,12 @@ PrefixKey prefix_key(const IpAddr& a, unsigned len) {
   return PrefixKey{mask_addr(a, len).b, static_cast<uint8_t>(len)};
 }
 
-unsigned bits_for(uint64_t v) {
-  unsigned b = 0;
-  while (b < 64 && (v >> b) != 0) b++;
-  return b;
-}
-
-// Lays the fast groups into the FIB values (FibValueLayout). The value width
-// is the FIB's: 31 bits for IPv4 (DIR-24-8 with 4-byte entries), 21 for IPv6
-// (LPM6); a small table whose packed values stay below 2^15 keeps DIR-24-8's
-// 2-byte entries.
+// Lays the fast groups into the FIB values (FibValueLayout), within the
+// FIB's value width (Fib::value_bits); a small table whose packed values stay
+// below 2^15 keeps DIR-24-8's 2-byte entries.
 void pack_fast_groups(bool v6, FamilyRoutes* out, std::vector<FibEntry>* entries) {
-  const unsigned width = v6 ? 21 : 31;
-  unsigned chain_bits = bits_for(out->chains.size() - 1);
+  const unsigned width = Fib::value_bits(v6);
+  unsigned chain_bits = static_cast<unsigned>(std::bit_width(out->chains.size() - 1));
   out->layout.chain_bits = static_cast<uint8_t>(chain_bits);
   if (chain_bits >= width) return;
   uint64_t room = uint64_t{1} << (width - chain_bits);  // group + 1 must stay below

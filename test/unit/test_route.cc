@@ -110,7 +110,7 @@ void check_family(bool v6, unsigned seed) {
       packed_hits++;
     } else if (fr.chains[ci].fast_group != kNoFastGroup) {
       REQUIRE(uint64_t{fr.chains[ci].fast_group} + 1 >=
-              (uint64_t{1} << ((v6 ? 21 : 31) - fr.layout.chain_bits)));
+              (uint64_t{1} << (Fib::value_bits(v6) - fr.layout.chain_bits)));
       unpacked_hits++;
     }
   }
