@@ -34,6 +34,16 @@ void post_learn(WorkerCtx& w, const LearnEvent& ev, uint32_t sig) {
     w.counters.learn_queue_full.add(1);
 }
 
+// The MAC table's key for a cache key of bridge `br`'s `vlan`.
+MacKey mac_key(const Bridge& br, uint16_t vlan, uint64_t cache_key) {
+  MacKey k{};
+  k.bridge_id = br.stable_id;
+  k.vlan = vlan;
+  uint64_t mac = mac_cache_mac(cache_key);
+  std::memcpy(k.mac, &mac, RTE_ETHER_ADDR_LEN);  // little-endian: the MAC's bytes first
+  return k;
+}
+
 void request_learn(WorkerCtx& w, const MacKey& key, uint16_t port) {
   LearnEvent ev{};
   ev.key = key;
@@ -209,19 +219,10 @@ void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan
   Classified c{m, vlan, false};
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
-    MacKey key{};
-    key.bridge_id = br.stable_id;
-    key.vlan = vlan;
-    std::memcpy(key.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-    MacHit hit = w.mac_cache.lookup(*w.macs, key);
-    if (hit.pos >= 0) {
-      uint16_t out = hit.port;
-      if (out < kMaxPorts && bt.ports[out].bridge == bridge && bt.ports[out].carries(vlan)) {
-        emit(w, bt.ports[out], out, m, c);
-        return;
-      }
-      if (is_tunnel_port(out) && tunnel_unicast(w, t, tunnel, out, c)) return;
-    }
+    MacHit hit = w.mac_cache.lookup(*w.macs, bt, mac_cache_key_at(br.domain(vlan), eth->dst_addr.addr_bytes));
+    if (hit.flags & kMacMember) return emit(w, bt.ports[hit.port], hit.port, m, c);
+    if (hit.pos >= 0 && is_tunnel_port(hit.port) && tunnel_unicast(w, t, tunnel, hit.port, c))
+      return;
   }
   flood(w, t, br, kNoPort, c, tunnel);
 }
@@ -233,7 +234,8 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   const Bridge& br = bt.bridges[in.bridge];
 
   Classified cls[kMaxBurst];
-  MacKey keys[2 * kMaxBurst];  // [0, kept): sources, [kept, 2*kept): destinations
+  uint16_t domain[kMaxBurst];
+  uint64_t keys[2 * kMaxBurst];  // [0, kept): sources, [kept, 2*kept): destinations
   uint16_t kept = 0;
 
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
@@ -277,47 +279,53 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
       continue;
     }
     cls[kept] = Classified{m, vlan, tagged};
-    MacKey& sk = keys[kept];
-    sk.bridge_id = br.stable_id;
-    sk.vlan = vlan;
-    std::memcpy(sk.mac, eth->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
+    uint16_t d = br.domain(vlan);
+    domain[kept] = d;
+    keys[kept] = mac_cache_key_at(d, eth->src_addr.addr_bytes);
     kept++;
   }
   if (kept == 0) return;
 
-  for (uint16_t i = 0; i < kept; i++) {
-    auto* eth = rte_pktmbuf_mtod(cls[i].m, rte_ether_hdr*);
-    MacKey& dk = keys[kept + i];
-    dk.bridge_id = br.stable_id;
-    dk.vlan = cls[i].vlan;
-    std::memcpy(dk.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-  }
+  for (uint16_t i = 0; i < kept; i++)
+    keys[kept + i] = mac_cache_key_at(domain[i], rte_pktmbuf_mtod(cls[i].m, const uint8_t*));
   MacHit hits[2 * kMaxBurst];
-  w.mac_cache.lookup_bulk(*w.macs, keys, 2u * kept, hits);
+  w.mac_cache.lookup_bulk(*w.macs, bt, keys, 2u * kept, hits);
 
   for (uint16_t i = 0; i < kept; i++) {
     const Classified& c = cls[i];
     const MacHit& src = hits[i];
     if (br.learning) {
       if (src.pos < 0) {
-        request_learn(w, keys[i], in_port);
+        request_learn(w, mac_key(br, c.vlan, keys[i]), in_port);
       } else if (src.port == in_port) {
-        MacCache::touch(*w.macs, src, w.now_ns);
-      } else if (!src.is_static) {
-        request_learn(w, keys[i], in_port);
+        w.mac_cache.touch_source(*w.macs, keys[i], src, w.now_ns);
+      } else if (!(src.flags & kMacStatic)) {
+        request_learn(w, mac_key(br, c.vlan, keys[i]), in_port);
       }
     }
+    // The common case: a plain domain (no router interface, no tunnel) and a
+    // destination learned on a member carrying the VLAN (so not multicast).
+    const MacHit& dst = hits[kept + i];
+    if ((dst.flags & (kMacMember | kMacPlain)) == (kMacMember | kMacPlain)) {
+      if (dst.port == in_port) {
+        w.counters.drop(DropReason::kSamePort);
+        rte_pktmbuf_free(c.m);
+      } else if (!c.tagged && !(dst.flags & kMacTaggedOut)) {
+        worker_tx(w, dst.port, c.m);
+      } else {
+        emit_retag(w, bt.ports[dst.port], dst.port, c.m, c);
+      }
+      continue;
+    }
 
-    auto* eth = rte_pktmbuf_mtod(c.m, rte_ether_hdr*);
     if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) continue;
     const VniEntry* tunnel = tunnel_of(t, br, c.vlan);
-    const MacHit& dst = hits[kept + i];
-    if (!rte_is_multicast_ether_addr(&eth->dst_addr) && dst.pos >= 0) {
+    if (dst.pos >= 0) {  // a hit is never multicast
       uint16_t out = dst.port;
       if (is_tunnel_port(out) && tunnel_unicast(w, t, tunnel, out, c)) continue;
       // The entry may predate a config swap: trust it only if the port still
       // carries this VLAN in this bridge, else treat it as unknown.
-      if (out < kMaxPorts && bt.ports[out].bridge == in.bridge && bt.ports[out].carries(c.vlan)) {
+      if (dst.flags & kMacMember) {
         if (out == in_port) {
           w.counters.drop(DropReason::kSamePort);
           rte_pktmbuf_free(c.m);
@@ -342,44 +350,34 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
     return;
   }
   Classified c{m, vni.vlan, false};
+  uint16_t domain = br.domain(vni.vlan);
   if (br.learning) {
     uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
-    MacKey sk{};
-    sk.bridge_id = br.stable_id;
-    sk.vlan = vni.vlan;
-    std::memcpy(sk.mac, eth->src_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-    MacHit src = w.mac_cache.lookup(*w.macs, sk);
+    uint64_t sk = mac_cache_key_at(domain, eth->src_addr.addr_bytes);
+    MacHit src = w.mac_cache.lookup(*w.macs, bt, sk);
     if (src.pos < 0) {
-      request_learn_remote(w, sk, vtep, remote);
+      request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);
     } else if (is_tunnel_port(src.port) &&
                w.remotes->matches(tunnel_remote_id(src.port), vtep, remote)) {
-      MacCache::touch(*w.macs, src, w.now_ns);
-    } else if (!src.is_static) {
-      request_learn_remote(w, sk, vtep, remote);
+      w.mac_cache.touch_source(*w.macs, sk, src, w.now_ns);
+    } else if (!(src.flags & kMacStatic)) {
+      request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);
     }
   }
   if (!br.router_ports.empty() && offer_to_router(w, t, br, c, kFromTunnel)) return;
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
-    MacKey dk{};
-    dk.bridge_id = br.stable_id;
-    dk.vlan = vni.vlan;
-    std::memcpy(dk.mac, eth->dst_addr.addr_bytes, RTE_ETHER_ADDR_LEN);
-    MacHit hit = w.mac_cache.lookup(*w.macs, dk);
-    if (hit.pos >= 0) {
-      uint16_t out = hit.port;
-      if (out < kMaxPorts && bt.ports[out].bridge == vni.bridge && bt.ports[out].carries(vni.vlan))
-        return emit(w, bt.ports[out], out, m, c);
-      if (is_tunnel_port(out)) {
-        // Behind another remote: relayed, unless the remotes form a full mesh
-        // (then they reach each other directly). Behind the sender: never back.
-        const VtepEntry& vt = t.vxlan.vteps[vni.vtep];
-        if (!vt.full_mesh && !w.remotes->matches(tunnel_remote_id(out), vt.stable_id, remote)) {
-          if (tunnel_unicast(w, t, &vni, out, c)) return;
-        } else {
-          w.counters.drop(DropReason::kSamePort);
-          rte_pktmbuf_free(m);
-          return;
-        }
+    MacHit hit = w.mac_cache.lookup(*w.macs, bt, mac_cache_key_at(domain, eth->dst_addr.addr_bytes));
+    if (hit.flags & kMacMember) return emit(w, bt.ports[hit.port], hit.port, m, c);
+    if (hit.pos >= 0 && is_tunnel_port(hit.port)) {
+      // Behind another remote: relayed, unless the remotes form a full mesh
+      // (then they reach each other directly). Behind the sender: never back.
+      const VtepEntry& vt = t.vxlan.vteps[vni.vtep];
+      if (!vt.full_mesh && !w.remotes->matches(tunnel_remote_id(hit.port), vt.stable_id, remote)) {
+        if (tunnel_unicast(w, t, &vni, hit.port, c)) return;
+      } else {
+        w.counters.drop(DropReason::kSamePort);
+        rte_pktmbuf_free(m);
+        return;
       }
     }
   }

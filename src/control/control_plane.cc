@@ -145,6 +145,7 @@ ApplyResult ControlPlane::apply(const pb::Config& desired, bool dry_run) {
       compile_router(desired, facts, *iface_ids_, ecmp_history_, compiled.tables.get());
   std::vector<uint16_t> fresh_slots;
   VniSlots vni_slots = compile_vxlan(desired, *vtep_ids_, vni_slots_, &compiled, &fresh_slots);
+  number_bridge_domains(compiled.tables->bridge);
   phase("compile");
   if (!router.errors.empty()) {
     // Out of DPDK memory for a FIB: nothing was published; port changes are undone.

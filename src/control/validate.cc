@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "bridge/bridge_tables.h"
 #include "control/defaults.h"
 
 namespace sy {
@@ -201,6 +202,26 @@ void check_restart_only(const pb::Config& d, const pb::Config& r, Checker& c) {
   }
 }
 
+// Every (bridge, VLAN) a member or a VNI binding carries is a broadcast
+// domain, and workers key their MAC caches on a 16-bit domain number.
+void check_domain_count(const pb::Config& cfg, Checker& c) {
+  std::set<std::pair<std::string, unsigned>> domains;
+  for (const auto& br : cfg.bridges())
+    for (const auto& mem : br.members()) {
+      if (mem.mode() == pb::BridgeMember::ACCESS) {
+        domains.insert({br.name(), access_vlan(mem)});
+        continue;
+      }
+      if (mem.native_vlan() != 0) domains.insert({br.name(), mem.native_vlan()});
+      for (uint32_t v : mem.allowed_vlans()) domains.insert({br.name(), v});
+    }
+  for (const auto& vt : cfg.vteps())
+    for (const auto& b : vt.vnis()) domains.insert({b.bridge(), vni_vlan(b)});
+  if (domains.size() > kMaxDomains)
+    c.fail("bridges", "the bridges carry " + std::to_string(domains.size()) +
+                          " VLANs in all; at most " + std::to_string(kMaxDomains));
+}
+
 }  // namespace
 
 bool parse_mac(const std::string& text, std::array<uint8_t, 6>* out) {
@@ -244,6 +265,7 @@ ConfigErrors validate_config(const pb::Config& desired, const pb::Config* runnin
   check_bridges(desired, ports, c);
   check_router(desired, c.errors);
   check_vxlan(desired, c.errors);
+  check_domain_count(desired, c);
   if (running != nullptr) check_restart_only(desired, *running, c);
   return c.errors;
 }

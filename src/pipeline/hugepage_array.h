@@ -50,9 +50,14 @@ class HugepageArray {
 // The sets of a worker's set-associative cache, and the stamp its entries
 // carry while valid: moving the stamp on forgets every entry at once, without
 // a sweep. It moves whenever the cached source's version (a table epoch, a
-// snapshot serial) is not the one seen last.
-template <typename Set>
+// snapshot serial) is not the one seen last. Entries may keep the stamp in
+// fewer bits (kStampBits); on wrapping, the sets are cleared once.
+template <typename Set, unsigned kStampBits = 32>
 class StampedSets {
+  static_assert(kStampBits >= 8 && kStampBits <= 32);
+  static constexpr uint32_t kStampMask =
+      kStampBits == 32 ? UINT32_MAX : (uint32_t{1} << kStampBits) - 1;
+
  public:
   explicit StampedSets(size_t n) : sets_(n) {}
 
@@ -60,7 +65,12 @@ class StampedSets {
   void refresh(uint64_t version) {
     if (version == version_) return;
     version_ = version;
-    if (++stamp_ == 0) {  // wrapped: forget everything rather than risk a match
+    forget();
+  }
+  // Invalidates every entry now.
+  void forget() {
+    stamp_ = (stamp_ + 1) & kStampMask;
+    if (stamp_ == 0) {  // wrapped: clear rather than risk a match
       for (size_t s = 0; s < sets_.size(); s++) sets_[s] = Set{};
       stamp_ = 1;
     }

@@ -39,7 +39,7 @@ uint16_t worker_poll_once(WorkerCtx& w) {
   if (w.neighbours != nullptr) w.neigh_epoch = w.neighbours->epoch();
   w.adj.refresh(t->serial.value, w.neigh_epoch);
   w.fib6_cache.refresh(t->serial.value);
-  if (w.macs != nullptr) w.mac_cache.refresh(w.macs->epoch());
+  if (w.macs != nullptr) w.mac_cache.refresh(w.macs->epoch(), t->serial.value, w.now_ns);
   uint16_t total = 0;
   rte_mbuf* pkts[kMaxBurst];
   for (uint16_t i = 0; i < w.nb_rxq; i++) {

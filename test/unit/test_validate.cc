@@ -286,3 +286,28 @@ vteps:
       "interfaces[1].vlan: no member of bridge \"br0\" carries VLAN 40 (nor is it bound to a "
       "VXLAN VNI)"});
 }
+
+TEST_CASE("validate: at most 65,535 bridge VLANs in all (workers number them in 16 bits)") {
+  // 16 bridges with a trunk of every VLAN: 65,504 domains; a 17th bridge's
+  // 31 more VLANs pass, and a 32nd does not.
+  auto config = [](unsigned last_bridge_vlans) {
+    pb::Config c = load(kGood);
+    c.clear_bridges();
+    for (unsigned b = 0; b < 17; b++) {
+      pb::Port* p = c.add_ports();
+      p->set_name("t" + std::to_string(b));
+      p->set_device("net_null" + std::to_string(b));
+      pb::BridgeDomain* br = c.add_bridges();
+      br->set_name("br" + std::to_string(b));
+      pb::BridgeMember* m = br->add_members();
+      m->set_port(p->name());
+      m->set_mode(pb::BridgeMember::TRUNK);
+      unsigned n = b < 16 ? 4094 : last_bridge_vlans;
+      for (unsigned v = 1; v <= n; v++) m->add_allowed_vlans(v);
+    }
+    return paths(validate_config(c, nullptr));
+  };
+  CHECK(config(31).empty());
+  CHECK(config(32) == std::vector<std::string>{
+      "bridges: the bridges carry 65536 VLANs in all; at most 65535"});
+}

@@ -1,0 +1,212 @@
+// The bridge's broadcast-domain numbering and the worker MAC cache, against
+// the shared MAC table they stand in front of.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+
+#include "bridge/mac_cache.h"
+#include "eal_once.h"
+
+using namespace sy;
+
+namespace {
+
+constexpr uint64_t kSec = 1'000'000'000ull;
+
+// Bridge 0 (stable id 7): port 1 ACCESS 10, port 2 TRUNK [10, 20] native 30.
+// Bridge 1 (stable id 8): port 3 ACCESS 10, with a router interface on 10;
+// VLAN 40 carried only by a VXLAN binding. `next`: the next config, where
+// port 1 is ACCESS 20 and port 2 sends 30 tagged too (no native VLAN).
+BridgeTables make_tables(bool next) {
+  BridgeTables bt;
+  Bridge b0;
+  b0.stable_id = 7;
+  b0.members = {1, 2};
+  bt.ports[1].bridge = 0;
+  bt.ports[1].mode = L2Mode::kAccess;
+  bt.ports[1].access_vlan = next ? 20 : 10;
+  bt.ports[1].vlans.add(bt.ports[1].access_vlan);
+  bt.ports[2].bridge = 0;
+  bt.ports[2].mode = L2Mode::kTrunk;
+  bt.ports[2].native_vlan = next ? 0 : 30;
+  bt.ports[2].vlans.add(10);
+  bt.ports[2].vlans.add(20);
+  bt.ports[2].vlans.add(30);
+  Bridge b1;
+  b1.stable_id = 8;
+  b1.members = {3};
+  bt.ports[3].bridge = 1;
+  bt.ports[3].mode = L2Mode::kAccess;
+  bt.ports[3].access_vlan = 10;
+  bt.ports[3].vlans.add(10);
+  b1.router_ports.push_back(BridgeRouterPort{10, 0, {}});
+  b1.tunnels.push_back(BridgeTunnel{40, 0});
+  bt.bridges = {b0, b1};
+  number_bridge_domains(bt);
+  return bt;
+}
+
+struct Learned {
+  MacKey key;
+  uint16_t port;
+  bool is_static;
+};
+
+// The flags a hit must carry for `l` under `bt` (without kMacTouched).
+uint16_t expected_flags(const BridgeTables& bt, const Learned& l) {
+  const Bridge& br = bt.bridges[l.key.bridge_id == 7 ? 0 : 1];
+  const L2Domain& d = bt.domains[br.domain(l.key.vlan)];
+  uint16_t f = l.is_static ? kMacStatic : 0;
+  if (d.plain) f |= kMacPlain;
+  if (l.port < kMaxPorts && bt.ports[l.port].bridge == d.bridge && bt.ports[l.port].carries(d.vlan)) {
+    f |= kMacMember;
+    if (bt.ports[l.port].egress_tagged(d.vlan)) f |= kMacTaggedOut;
+  }
+  return f;
+}
+
+uint64_t key_of(const BridgeTables& bt, const MacKey& k) {
+  const Bridge& br = bt.bridges[k.bridge_id == 7 ? 0 : 1];
+  return mac_cache_key(br.domain(k.vlan), k.mac);
+}
+
+constexpr uint16_t kFlagMask = (1u << kMacFlagBits) - 1 - kMacTouched;
+
+}  // namespace
+
+TEST_CASE("bridge domains: every carried VLAN of every bridge, plain unless routed or tunnelled",
+          "[bridge]") {
+  BridgeTables bt = make_tables(false);
+  REQUIRE(bt.domains.size() == 5);  // 7/10, 7/20, 7/30, 8/10, 8/40
+  const Bridge& b0 = bt.bridges[0];
+  const Bridge& b1 = bt.bridges[1];
+  for (uint16_t v : {10, 20, 30}) {
+    REQUIRE(b0.domain(v) != kNoDomain);
+    const L2Domain& d = bt.domains[b0.domain(v)];
+    CHECK(d.bridge_stable_id == 7);
+    CHECK(d.vlan == v);
+    CHECK(d.plain);
+  }
+  CHECK(b0.domain(40) == kNoDomain);
+  CHECK(b1.domain(20) == kNoDomain);
+  CHECK_FALSE(bt.domains[b1.domain(10)].plain);  // a router interface
+  CHECK_FALSE(bt.domains[b1.domain(40)].plain);  // a VXLAN binding
+  CHECK(b0.domain(10) != b1.domain(10));
+}
+
+TEST_CASE("MAC cache answers what the MAC table answers, across evictions, moves, a new "
+          "snapshot and ageing's clock",
+          "[bridge]") {
+  test::unit_eal();
+  std::mt19937 rng(5);
+  std::string err;
+  auto table = MacTable::create("unit_macs", 131072, nullptr, &err);
+  REQUIRE(table != nullptr);
+  BridgeTables bt = make_tables(false);
+
+  // More MACs than the cache holds, on members, non-members, tunnels; some static.
+  const std::pair<uint32_t, uint16_t> domains[] = {{7, 10}, {7, 20}, {7, 30}, {8, 10}, {8, 40}};
+  const uint16_t ports[] = {1, 2, 3, 9, tunnel_port(5)};
+  std::vector<Learned> learned;
+  std::map<int32_t, size_t> by_pos;
+  uint64_t now = 100 * kSec;
+  while (learned.size() < 90000) {
+    Learned l{};
+    auto [bridge, vlan] = domains[rng() % 5];
+    l.key.bridge_id = bridge;
+    l.key.vlan = vlan;
+    for (auto& b : l.key.mac) b = static_cast<uint8_t>(rng());
+    l.key.mac[0] &= 0xfe;  // unicast
+    l.port = ports[rng() % 5];
+    l.is_static = rng() % 8 == 0;
+    int32_t pos = table->add(l.key, l.port, l.is_static, now);
+    if (pos < 0 || by_pos.count(pos)) continue;
+    by_pos[pos] = learned.size();
+    learned.push_back(l);
+  }
+
+  MacCache cache;
+  uint64_t serial = 1;
+  cache.refresh(table->epoch(), serial, now);
+  // Asks bursts of known (hot and cold), unknown and multicast MACs, in bulk
+  // and one at a time; returns how many answers differ from the table's.
+  auto check = [&](unsigned rounds) {
+    unsigned differ = 0;
+    for (unsigned r = 0; r < rounds; r++) {
+      uint64_t keys[128];
+      int32_t want_pos[128];
+      const Learned* want[128];
+      for (unsigned k = 0; k < 128; k++) {
+        unsigned kind = rng() % 8;
+        want[k] = nullptr;
+        want_pos[k] = -1;
+        if (kind < 6) {
+          size_t i = kind < 3 ? rng() % 2000 : rng() % learned.size();
+          want[k] = &learned[i];
+          want_pos[k] = table->lookup(learned[i].key);
+          keys[k] = key_of(bt, learned[i].key);
+        } else {
+          MacKey u{};
+          u.bridge_id = 7;
+          u.vlan = 20;
+          for (auto& b : u.mac) b = static_cast<uint8_t>(rng());
+          u.mac[0] = kind == 6 ? (u.mac[0] | 1) : 0xfe;  // multicast, or never learned
+          keys[k] = key_of(bt, u);
+        }
+      }
+      MacHit hits[128];
+      cache.lookup_bulk(*table, bt, keys, 128, hits);
+      for (unsigned k = 0; k < 128; k++) {
+        MacHit one = cache.lookup(*table, bt, keys[k]);
+        for (const MacHit& h : {hits[k], one}) {
+          if (want[k] == nullptr) {
+            differ += h.pos >= 0;
+            continue;
+          }
+          differ += h.pos != want_pos[k] || h.port != want[k]->port ||
+                    (h.flags & kFlagMask) != expected_flags(bt, *want[k]);
+        }
+      }
+    }
+    return differ;
+  };
+  CHECK(check(3000) == 0);
+
+  SECTION("a move is seen after the table's epoch moves") {
+    for (size_t i = 0; i < 2000; i += 3) {
+      int32_t pos = table->lookup(learned[i].key);
+      learned[i].port = learned[i].port == 1 ? 2 : 1;
+      table->set_port(pos, learned[i].port);
+    }
+    cache.refresh(table->epoch(), serial, now);
+    CHECK(check(2000) == 0);
+  }
+  SECTION("a new snapshot's membership and tagging are what hits say") {
+    bt = make_tables(true);
+    cache.refresh(table->epoch(), ++serial, now);
+    CHECK(check(2000) == 0);
+  }
+  SECTION("a source refreshes the table's time once per second of the cache") {
+    const Learned& l = learned[0];
+    int32_t pos = table->lookup(l.key);
+    uint64_t key = key_of(bt, l.key);
+    table->set_last_seen(pos, 0);
+    MacHit h = cache.lookup(*table, bt, key);
+    cache.touch_source(*table, key, h, now);
+    CHECK(table->last_seen(pos) == now);
+    // Touched: within the same second nothing is written again.
+    table->set_last_seen(pos, 0);
+    h = cache.lookup(*table, bt, key);
+    CHECK((h.flags & kMacTouched) != 0);
+    cache.touch_source(*table, key, h, now + kSec / 2);
+    CHECK(table->last_seen(pos) == 0);
+    // The next second: the cache forgot, and the first use touches again.
+    now += 2 * kSec;
+    cache.refresh(table->epoch(), serial, now);
+    h = cache.lookup(*table, bt, key);
+    CHECK((h.flags & kMacTouched) == 0);
+    cache.touch_source(*table, key, h, now);
+    CHECK(table->last_seen(pos) == now);
+  }
+}
