@@ -13,10 +13,15 @@ std::atomic<uint64_t> g_fake_ns{0};
 uint64_t clock_now_ns() {
   uint64_t fake = g_fake_ns.load(std::memory_order_relaxed);
   if (fake != 0) return fake;
-  static const uint64_t hz = rte_get_tsc_hz();
-  // 128-bit product: cycles * 1e9 overflows 64 bits after a few seconds.
-  return static_cast<uint64_t>(static_cast<unsigned __int128>(rte_get_tsc_cycles()) * kNsPerSec /
-                               hz);
+  // Nanoseconds per cycle in 32.32 fixed point: a multiply, where dividing
+  // by the TSC rate (a 128-bit division, ~40 cycles) cost every poll ~1.5%
+  // of a core at full rate. 128-bit product: cycles * ns_per_cycle_32 exceeds
+  // 64 bits after seconds. The rounding error is below 2^-32 of a
+  // nanosecond per cycle.
+  static const uint64_t ns_per_cycle_32 =
+      static_cast<uint64_t>((static_cast<unsigned __int128>(kNsPerSec) << 32) / rte_get_tsc_hz());
+  return static_cast<uint64_t>(
+      (static_cast<unsigned __int128>(rte_get_tsc_cycles()) * ns_per_cycle_32) >> 32);
 }
 
 void clock_set_fake_ns(uint64_t ns) { g_fake_ns.store(ns, std::memory_order_relaxed); }

@@ -1,6 +1,6 @@
 // The data plane's notion of "now", in nanoseconds since an arbitrary start.
 //
-// Workers read it once per poll (it is a TSC read plus a multiply); tests
+// Workers read it once per poll (a TSC read and a fixed-point multiply); tests
 // freeze it with clock_set_fake_ns() so ageing can be driven step by step.
 // Thread-safety: any thread may read; clock_set_fake_ns() is for tests only.
 #pragma once
