@@ -234,8 +234,8 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   const Bridge& br = bt.bridges[in.bridge];
 
   Classified cls[kMaxBurst];
-  uint16_t domain[kMaxBurst];
-  uint64_t keys[2 * kMaxBurst];  // [0, kept): sources, [kept, 2*kept): destinations
+  uint64_t src_keys[kMaxBurst], dst_keys[kMaxBurst];
+  uint32_t src_hash[kMaxBurst], dst_hash[kMaxBurst];
   uint16_t kept = 0;
 
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
@@ -280,32 +280,33 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     }
     cls[kept] = Classified{m, vlan, tagged};
     uint16_t d = br.domain(vlan);
-    domain[kept] = d;
-    keys[kept] = mac_cache_key_at(d, eth->src_addr.addr_bytes);
+    src_keys[kept] = mac_cache_key_at(d, eth->src_addr.addr_bytes);
+    dst_keys[kept] = mac_cache_key_at(d, eth->dst_addr.addr_bytes);
+    src_hash[kept] = w.mac_cache.prefetch(src_keys[kept]);
+    dst_hash[kept] = w.mac_cache.prefetch(dst_keys[kept]);
     kept++;
   }
   if (kept == 0) return;
 
-  for (uint16_t i = 0; i < kept; i++)
-    keys[kept + i] = mac_cache_key_at(domain[i], rte_pktmbuf_mtod(cls[i].m, const uint8_t*));
-  MacHit hits[2 * kMaxBurst];
-  w.mac_cache.lookup_bulk(*w.macs, bt, keys, 2u * kept, hits);
+  MacHit src_hits[kMaxBurst], dst_hits[kMaxBurst];
+  w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, kept, src_hits);
+  w.mac_cache.lookup_prefetched(*w.macs, bt, dst_keys, dst_hash, kept, dst_hits);
 
   for (uint16_t i = 0; i < kept; i++) {
     const Classified& c = cls[i];
-    const MacHit& src = hits[i];
+    const MacHit& src = src_hits[i];
     if (br.learning) {
       if (src.pos < 0) {
-        request_learn(w, mac_key(br, c.vlan, keys[i]), in_port);
+        request_learn(w, mac_key(br, c.vlan, src_keys[i]), in_port);
       } else if (src.port == in_port) {
-        w.mac_cache.touch_source(*w.macs, keys[i], src, w.now_ns);
+        w.mac_cache.touch_source(*w.macs, src_keys[i], src, w.now_ns);
       } else if (!(src.flags & kMacStatic)) {
-        request_learn(w, mac_key(br, c.vlan, keys[i]), in_port);
+        request_learn(w, mac_key(br, c.vlan, src_keys[i]), in_port);
       }
     }
     // The common case: a plain domain (no router interface, no tunnel) and a
     // destination learned on a member carrying the VLAN (so not multicast).
-    const MacHit& dst = hits[kept + i];
+    const MacHit& dst = dst_hits[i];
     if ((dst.flags & (kMacMember | kMacPlain)) == (kMacMember | kMacPlain)) {
       if (dst.port == in_port) {
         w.counters.drop(DropReason::kSamePort);

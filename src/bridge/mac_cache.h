@@ -92,24 +92,26 @@ class MacCache {
     sets_.forget();
   }
 
-  // Looks `n` keys of the snapshot `bt` up, the cache first, then the misses
-  // in one bulk lookup of the shared table (whose hits are cached).
-  void lookup_bulk(const MacTable& table, const BridgeTables& bt, const uint64_t* keys, uint32_t n,
-                   MacHit* out) {
+  // The first half of a lookup: hashes the key and asks for its set's line
+  // now, so that a burst's misses on a cache bigger than L2 overlap. Returns
+  // the hash lookup_prefetched() takes.
+  uint32_t prefetch(uint64_t key) const {
+    uint32_t h = hash(key);
+    rte_prefetch0(&sets_[h & (kSets - 1)]);
+    return h;
+  }
+  // Looks `n` keys of the snapshot `bt` up, hashed by prefetch(): the cache
+  // first, then the misses in one bulk lookup of the shared table (whose hits
+  // are cached).
+  void lookup_prefetched(const MacTable& table, const BridgeTables& bt, const uint64_t* keys,
+                         const uint32_t* h, uint32_t n, MacHit* out) {
     for (uint32_t off = 0; off < n; off += RTE_HASH_LOOKUP_BULK_MAX) {
       uint32_t chunk = n - off < RTE_HASH_LOOKUP_BULK_MAX ? n - off : RTE_HASH_LOOKUP_BULK_MAX;
-      // A cache bigger than L2 misses on most probes: ask for every set's
-      // line first so the misses overlap, then probe.
-      uint32_t h[RTE_HASH_LOOKUP_BULK_MAX];
-      for (uint32_t i = 0; i < chunk; i++) {
-        h[i] = hash(keys[off + i]);
-        rte_prefetch0(&sets_[h[i] & (kSets - 1)]);
-      }
       uint32_t miss_at[RTE_HASH_LOOKUP_BULK_MAX];
       uint32_t nm = 0;
       for (uint32_t i = 0; i < chunk; i++)
-        if (!probe(h[i], keys[off + i], &out[off + i])) miss_at[nm++] = i;
-      if (nm != 0) resolve_misses(table, bt, keys + off, h, miss_at, nm, out + off);
+        if (!probe(h[off + i], keys[off + i], &out[off + i])) miss_at[nm++] = i;
+      if (nm != 0) resolve_misses(table, bt, keys + off, h + off, miss_at, nm, out + off);
     }
   }
   MacHit lookup(const MacTable& table, const BridgeTables& bt, uint64_t key) {

@@ -156,7 +156,9 @@ TEST_CASE("MAC cache answers what the MAC table answers, across evictions, moves
         }
       }
       MacHit hits[128];
-      cache.lookup_bulk(*table, bt, keys, 128, hits);
+      uint32_t h[128];
+      for (unsigned k = 0; k < 128; k++) h[k] = cache.prefetch(keys[k]);
+      cache.lookup_prefetched(*table, bt, keys, h, 128, hits);
       for (unsigned k = 0; k < 128; k++) {
         MacHit one = cache.lookup(*table, bt, keys[k]);
         for (const MacHit& h : {hits[k], one}) {
