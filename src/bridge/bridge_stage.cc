@@ -148,6 +148,13 @@ void flood(WorkerCtx& w, const Tables& t, const Bridge& br, uint16_t in_port, co
   emit(w, bt.ports[targets[nt - 1]], targets[nt - 1], c.m, c);
 }
 
+// To the member a MAC hit with kMacMember names; its flags say whether the
+// frame leaves tagged, so the common untagged case reads no port.
+void emit_to_member(WorkerCtx& w, const BridgeTables& bt, const MacHit& hit, const Classified& c) {
+  if (!c.tagged && !(hit.flags & kMacTaggedOut)) return worker_tx(w, hit.port, c.m);
+  emit_retag(w, bt.ports[hit.port], hit.port, c.m, c);
+}
+
 const VniEntry* tunnel_of(const Tables& t, const Bridge& br, uint16_t vlan) {
   if (br.tunnels.empty()) return nullptr;
   int32_t i = br.tunnel(vlan);
@@ -220,7 +227,7 @@ void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
     MacHit hit = w.mac_cache.lookup(*w.macs, bt, mac_cache_key_at(br.domain(vlan), eth->dst_addr.addr_bytes));
-    if (hit.flags & kMacMember) return emit(w, bt.ports[hit.port], hit.port, m, c);
+    if (hit.flags & kMacMember) return emit_to_member(w, bt, hit, c);
     if (hit.pos >= 0 && is_tunnel_port(hit.port) && tunnel_unicast(w, t, tunnel, hit.port, c))
       return;
   }
@@ -304,37 +311,27 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
         request_learn(w, mac_key(br, c.vlan, src_keys[i]), in_port);
       }
     }
-    // The common case: a plain domain (no router interface, no tunnel) and a
-    // destination learned on a member carrying the VLAN (so not multicast).
+    // The common case, a plain domain (no router interface, no tunnel) and a
+    // destination learned on a member, needs neither check.
     const MacHit& dst = dst_hits[i];
-    if ((dst.flags & (kMacMember | kMacPlain)) == (kMacMember | kMacPlain)) {
+    const VniEntry* tunnel = nullptr;
+    if ((dst.flags & (kMacMember | kMacPlain)) != (kMacMember | kMacPlain)) {
+      if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) continue;
+      tunnel = tunnel_of(t, br, c.vlan);
+      // A hit is never multicast.
+      if (dst.pos >= 0 && is_tunnel_port(dst.port) && tunnel_unicast(w, t, tunnel, dst.port, c))
+        continue;
+    }
+    // The hit's flags were computed against this snapshot: an entry that
+    // predates a swap names a member only if the port still carries the VLAN.
+    if (dst.flags & kMacMember) {
       if (dst.port == in_port) {
         w.counters.drop(DropReason::kSamePort);
         rte_pktmbuf_free(c.m);
-      } else if (!c.tagged && !(dst.flags & kMacTaggedOut)) {
-        worker_tx(w, dst.port, c.m);
       } else {
-        emit_retag(w, bt.ports[dst.port], dst.port, c.m, c);
+        emit_to_member(w, bt, dst, c);
       }
       continue;
-    }
-
-    if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) continue;
-    const VniEntry* tunnel = tunnel_of(t, br, c.vlan);
-    if (dst.pos >= 0) {  // a hit is never multicast
-      uint16_t out = dst.port;
-      if (is_tunnel_port(out) && tunnel_unicast(w, t, tunnel, out, c)) continue;
-      // The entry may predate a config swap: trust it only if the port still
-      // carries this VLAN in this bridge, else treat it as unknown.
-      if (dst.flags & kMacMember) {
-        if (out == in_port) {
-          w.counters.drop(DropReason::kSamePort);
-          rte_pktmbuf_free(c.m);
-        } else {
-          emit(w, bt.ports[out], out, c.m, c);
-        }
-        continue;
-      }
     }
     flood(w, t, br, in_port, c, tunnel);
   }
@@ -368,7 +365,7 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
   if (!br.router_ports.empty() && offer_to_router(w, t, br, c, kFromTunnel)) return;
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
     MacHit hit = w.mac_cache.lookup(*w.macs, bt, mac_cache_key_at(domain, eth->dst_addr.addr_bytes));
-    if (hit.flags & kMacMember) return emit(w, bt.ports[hit.port], hit.port, m, c);
+    if (hit.flags & kMacMember) return emit_to_member(w, bt, hit, c);
     if (hit.pos >= 0 && is_tunnel_port(hit.port)) {
       // Behind another remote: relayed, unless the remotes form a full mesh
       // (then they reach each other directly). Behind the sender: never back.

@@ -7,11 +7,7 @@ void number_bridge_domains(BridgeTables& bt) {
   for (size_t b = 0; b < bt.bridges.size(); b++) {
     Bridge& br = bt.bridges[b];
     VlanSet carried;
-    for (uint16_t p : br.members) {
-      const PortL2& l2 = bt.ports[p];
-      for (uint16_t v = 1; v <= kMaxVlan; v++)
-        if (l2.carries(v)) carried.add(v);
-    }
+    for (uint16_t p : br.members) carried.add(bt.ports[p].vlans);
     for (const auto& r : br.router_ports) carried.add(r.vlan);
     for (const auto& t : br.tunnels) carried.add(t.vlan);
     br.vlan_domain.assign(4096, kNoDomain);

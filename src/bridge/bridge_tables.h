@@ -34,6 +34,9 @@ class VlanSet {
  public:
   bool has(uint16_t vlan) const { return (bits_[vlan >> 6] >> (vlan & 63)) & 1; }
   void add(uint16_t vlan) { bits_[vlan >> 6] |= uint64_t{1} << (vlan & 63); }
+  void add(const VlanSet& o) {
+    for (size_t i = 0; i < bits_.size(); i++) bits_[i] |= o.bits_[i];
+  }
 
  private:
   std::array<uint64_t, 64> bits_{};

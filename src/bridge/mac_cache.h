@@ -45,13 +45,6 @@ inline uint64_t mac_cache_key_at(uint16_t domain, const uint8_t* p) {
   std::memcpy(&w, p, 8);
   return w << 16 | domain;
 }
-inline uint64_t mac_cache_key(uint16_t domain, const uint8_t mac[6]) {
-  uint32_t lo;
-  uint16_t hi;
-  std::memcpy(&lo, mac, 4);
-  std::memcpy(&hi, mac + 4, 2);
-  return (uint64_t{lo} | uint64_t{hi} << 32) << 16 | domain;
-}
 inline uint16_t mac_cache_domain(uint64_t key) { return static_cast<uint16_t>(key); }
 // The MAC's bytes, first byte lowest.
 inline uint64_t mac_cache_mac(uint64_t key) { return key >> 16; }
