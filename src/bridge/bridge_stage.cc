@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "bridge/l2_flow_cache.h"
 #include "bridge/mac_table.h"
 #include "pipeline/byteorder.h"
 #include "route/router_stage.h"
@@ -234,6 +235,53 @@ void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan
   flood(w, t, br, kNoPort, c, tunnel);
 }
 
+namespace {
+
+// A frame the L2FlowCache did not answer, with both its MacCache hits: learns
+// its source, forwards it, and records the conversation when it is the
+// common case.
+void bridge_full_path(WorkerCtx& w, const Tables& t, const Bridge& br, uint16_t in_port,
+                      const Classified& c, const L2FlowKey& key, uint32_t key_hash,
+                      uint64_t src_key, const MacHit& src, const MacHit& dst) {
+  const BridgeTables& bt = t.bridge;
+  bool src_here = !br.learning;
+  if (br.learning) {
+    if (src.pos < 0) {
+      request_learn(w, mac_key(br, c.vlan, src_key), in_port);
+    } else if (src.port == in_port) {
+      w.mac_cache.touch_source(*w.macs, src_key, src, w.now_ns);
+      src_here = true;
+    } else if (!(src.flags & kMacStatic)) {
+      request_learn(w, mac_key(br, c.vlan, src_key), in_port);
+    }
+  }
+  // The common case, a plain domain (no router interface, no tunnel) and a
+  // destination learned on a member, needs neither check.
+  const VniEntry* tunnel = nullptr;
+  if ((dst.flags & (kMacMember | kMacPlain)) != (kMacMember | kMacPlain)) {
+    if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) return;
+    tunnel = tunnel_of(t, br, c.vlan);
+    // A hit is never multicast.
+    if (dst.pos >= 0 && is_tunnel_port(dst.port) && tunnel_unicast(w, t, tunnel, dst.port, c))
+      return;
+  }
+  // The hit's flags were computed against this snapshot: an entry that
+  // predates a swap names a member only if the port still carries the VLAN.
+  if (dst.flags & kMacMember) {
+    if (dst.port == in_port) {
+      w.counters.drop(DropReason::kSamePort);
+      rte_pktmbuf_free(c.m);
+      return;
+    }
+    if (src_here && (dst.flags & kMacPlain)) w.l2_flows.insert(key_hash, key, in_port, dst);
+    emit_to_member(w, bt, dst, c);
+    return;
+  }
+  flood(w, t, br, in_port, c, tunnel);
+}
+
+}  // namespace
+
 void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
   const BridgeTables& bt = t.bridge;
@@ -241,8 +289,8 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   const Bridge& br = bt.bridges[in.bridge];
 
   Classified cls[kMaxBurst];
-  uint64_t src_keys[kMaxBurst], dst_keys[kMaxBurst];
-  uint32_t src_hash[kMaxBurst], dst_hash[kMaxBurst];
+  L2FlowKey keys[kMaxBurst];
+  uint32_t hashes[kMaxBurst];
   uint16_t kept = 0;
 
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
@@ -286,54 +334,45 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
       continue;
     }
     cls[kept] = Classified{m, vlan, tagged};
-    uint16_t d = br.domain(vlan);
-    src_keys[kept] = mac_cache_key_at(d, eth->src_addr.addr_bytes);
-    dst_keys[kept] = mac_cache_key_at(d, eth->dst_addr.addr_bytes);
-    src_hash[kept] = w.mac_cache.prefetch(src_keys[kept]);
-    dst_hash[kept] = w.mac_cache.prefetch(dst_keys[kept]);
+    keys[kept] = l2_flow_key_at(br.domain(vlan), eth->dst_addr.addr_bytes);
+    hashes[kept] = w.l2_flows.prefetch(keys[kept]);
     kept++;
   }
   if (kept == 0) return;
 
-  MacHit src_hits[kMaxBurst], dst_hits[kMaxBurst];
-  w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, kept, src_hits);
-  w.mac_cache.lookup_prefetched(*w.macs, bt, dst_keys, dst_hash, kept, dst_hits);
-
+  // Conversations seen this second are answered by one probe (a flow hit is
+  // always a member: its flags are never 0); the rest ask the MacCache for
+  // both their MACs, a burst at a time.
+  MacHit fast[kMaxBurst];
+  uint16_t full_at[kMaxBurst];
+  uint16_t nf = 0;
   for (uint16_t i = 0; i < kept; i++) {
-    const Classified& c = cls[i];
-    const MacHit& src = src_hits[i];
-    if (br.learning) {
-      if (src.pos < 0) {
-        request_learn(w, mac_key(br, c.vlan, src_keys[i]), in_port);
-      } else if (src.port == in_port) {
-        w.mac_cache.touch_source(*w.macs, src_keys[i], src, w.now_ns);
-      } else if (!(src.flags & kMacStatic)) {
-        request_learn(w, mac_key(br, c.vlan, src_keys[i]), in_port);
-      }
+    if (w.l2_flows.lookup(hashes[i], keys[i], in_port, &fast[i])) continue;
+    fast[i].flags = 0;
+    full_at[nf++] = i;
+  }
+  uint64_t src_keys[kMaxBurst], dst_keys[kMaxBurst];
+  MacHit src_hits[kMaxBurst], dst_hits[kMaxBurst];
+  if (nf != 0) {
+    uint32_t src_hash[kMaxBurst], dst_hash[kMaxBurst];
+    for (uint16_t j = 0; j < nf; j++) {
+      src_keys[j] = l2_flow_src_key(keys[full_at[j]]);
+      dst_keys[j] = l2_flow_dst_key(keys[full_at[j]]);
+      src_hash[j] = w.mac_cache.prefetch(src_keys[j]);
+      dst_hash[j] = w.mac_cache.prefetch(dst_keys[j]);
     }
-    // The common case, a plain domain (no router interface, no tunnel) and a
-    // destination learned on a member, needs neither check.
-    const MacHit& dst = dst_hits[i];
-    const VniEntry* tunnel = nullptr;
-    if ((dst.flags & (kMacMember | kMacPlain)) != (kMacMember | kMacPlain)) {
-      if (!br.router_ports.empty() && offer_to_router(w, t, br, c, in_port)) continue;
-      tunnel = tunnel_of(t, br, c.vlan);
-      // A hit is never multicast.
-      if (dst.pos >= 0 && is_tunnel_port(dst.port) && tunnel_unicast(w, t, tunnel, dst.port, c))
-        continue;
-    }
-    // The hit's flags were computed against this snapshot: an entry that
-    // predates a swap names a member only if the port still carries the VLAN.
-    if (dst.flags & kMacMember) {
-      if (dst.port == in_port) {
-        w.counters.drop(DropReason::kSamePort);
-        rte_pktmbuf_free(c.m);
-      } else {
-        emit_to_member(w, bt, dst, c);
-      }
+    w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, nf, src_hits);
+    w.mac_cache.lookup_prefetched(*w.macs, bt, dst_keys, dst_hash, nf, dst_hits);
+  }
+
+  for (uint16_t i = 0, j = 0; i < kept; i++) {
+    if (fast[i].flags != 0) {
+      emit_to_member(w, bt, fast[i], cls[i]);
       continue;
     }
-    flood(w, t, br, in_port, c, tunnel);
+    bridge_full_path(w, t, br, in_port, cls[i], keys[i], hashes[i], src_keys[j], src_hits[j],
+                     dst_hits[j]);
+    j++;
   }
 }
 

@@ -75,14 +75,15 @@ class MacCache {
 
   MacCache() : sets_(kSets) {}
 
-  // Once per poll.
-  void refresh(uint64_t table_epoch, uint64_t snapshot_serial, uint64_t now_ns) {
+  // Once per poll; true when it forgot (the L2FlowCache must then too).
+  bool refresh(uint64_t table_epoch, uint64_t snapshot_serial, uint64_t now_ns) {
     uint64_t second = now_ns / MacTable::kTouchIntervalNs;
-    if (table_epoch == epoch_ && snapshot_serial == serial_ && second == second_) return;
+    if (table_epoch == epoch_ && snapshot_serial == serial_ && second == second_) return false;
     epoch_ = table_epoch;
     serial_ = snapshot_serial;
     second_ = second;
     sets_.forget();
+    return true;
   }
 
   // The first half of a lookup: hashes the key and asks for its set's line

@@ -25,21 +25,46 @@ void worker_flush(WorkerCtx& w) {
   for (uint16_t p = 0; p < w.nb_ports; p++) worker_flush_port(w, p);
 }
 
+namespace {
+
+// Closes the interval the last poll opened (its cycles are busy or idle by
+// what it received) and opens one at `tsc`.
+void account_cycles(WorkerCtx& w, uint64_t tsc) {
+  if (w.poll_start_tsc != 0)
+    (w.poll_was_busy ? w.counters.busy_cycles : w.counters.idle_cycles).add(tsc - w.poll_start_tsc);
+  w.poll_start_tsc = tsc;
+}
+
+// A stepped worker's polls are apart by whatever the stepping thread does:
+// each closes its own interval.
+void end_poll(WorkerCtx& w, uint16_t total) {
+  w.poll_was_busy = total > 0;
+  if (w.manual) {
+    account_cycles(w, rte_get_tsc_cycles());
+    w.poll_start_tsc = 0;
+    rte_rcu_qsbr_thread_offline(w.qs, w.index);
+  }
+}
+
+}  // namespace
+
 uint16_t worker_poll_once(WorkerCtx& w) {
   uint64_t start = rte_get_tsc_cycles();
+  account_cycles(w, start);
   if (w.manual) rte_rcu_qsbr_thread_online(w.qs, w.index);
   const Tables* t = w.tables->load(std::memory_order_acquire);
   if (t == nullptr) {  // nothing published yet: leave frames in the rx rings
     rte_rcu_qsbr_quiescent(w.qs, w.index);
-    if (w.manual) rte_rcu_qsbr_thread_offline(w.qs, w.index);
+    end_poll(w, 0);
     return 0;
   }
-  w.now_ns = clock_now_ns();
+  w.now_ns = clock_ns_at_tsc(start);
   w.snapshot = t;
   if (w.neighbours != nullptr) w.neigh_epoch = w.neighbours->epoch();
   w.adj.refresh(t->serial.value, w.neigh_epoch);
   w.fib6_cache.refresh(t->serial.value);
-  if (w.macs != nullptr) w.mac_cache.refresh(w.macs->epoch(), t->serial.value, w.now_ns);
+  if (w.macs != nullptr && w.mac_cache.refresh(w.macs->epoch(), t->serial.value, w.now_ns))
+    w.l2_flows.forget();
   uint16_t total = 0;
   rte_mbuf* pkts[kMaxBurst];
   for (uint16_t i = 0; i < w.nb_rxq; i++) {
@@ -76,9 +101,7 @@ uint16_t worker_poll_once(WorkerCtx& w) {
   router_drain(w, *t);
   worker_flush(w);
   rte_rcu_qsbr_quiescent(w.qs, w.index);
-  if (w.manual) rte_rcu_qsbr_thread_offline(w.qs, w.index);
-  uint64_t cycles = rte_get_tsc_cycles() - start;
-  (total > 0 ? w.counters.busy_cycles : w.counters.idle_cycles).add(cycles);
+  end_poll(w, total);
   return total;
 }
 
@@ -93,12 +116,13 @@ int worker_main(void* arg) {
     }
     if (w.idle_sleep_us == 0 || ++w.idle_polls < kIdlePollsBeforeSleep) continue;
     // Offline while asleep: grace periods must not wait for a sleeping worker.
+    // The sleep counts as idle: the interval the last (empty) poll opened
+    // runs until the next poll starts.
     rte_rcu_qsbr_thread_offline(w.qs, w.index);
-    uint64_t t0 = rte_get_tsc_cycles();
     rte_delay_us_sleep(w.idle_sleep_us);
-    w.counters.idle_cycles.add(rte_get_tsc_cycles() - t0);
     rte_rcu_qsbr_thread_online(w.qs, w.index);
   }
+  account_cycles(w, rte_get_tsc_cycles());
   worker_flush(w);
   rte_rcu_qsbr_thread_offline(w.qs, w.index);
   rte_rcu_qsbr_thread_unregister(w.qs, w.index);

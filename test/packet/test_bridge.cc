@@ -423,3 +423,50 @@ bridges:
   out = h.recv_all();
   REQUIRE(out.size() == 2);  // p1 and p3
 }
+
+TEST_CASE("conversations the worker's flow cache answers keep their MACs alive and follow a move") {
+  // After its first frames a conversation is answered by one flow-cache
+  // probe that neither looks at nor touches the source's table entry: the
+  // cache must still refresh the source's time each second (or it ages out
+  // while talking) and must not answer for a source that moved.
+  FakeClock clk;
+  Harness h(kPorts + R"(
+bridges:
+  - name: br0
+    ageing_seconds: 10
+    members: [{port: p1}, {port: p2}, {port: p3}]
+)");
+  h.send("p1", frame(kBcast, kA, std::nullopt));
+  h.send("p2", frame(kBcast, kB, std::nullopt));
+  h.step();
+  h.recv_all();
+  Bytes b_to_a = frame(kA, kB, std::nullopt, 0x0800, 46, 1);
+  Bytes a_to_b = frame(kB, kA, std::nullopt, 0x0800, 46, 2);
+  for (int s = 0; s < 25; s++) {  // 2.5 ageing times, four frames each way a second
+    for (int i = 0; i < 4; i++) {
+      h.send("p2", b_to_a);
+      h.send("p1", a_to_b);
+      h.step();
+      auto out = h.recv_all();
+      REQUIRE(out.size() == 2);
+      REQUIRE(out["p1"] == std::vector<Bytes>{b_to_a});
+      REQUIRE(out["p2"] == std::vector<Bytes>{a_to_b});
+      clk.advance(kNsPerSec / 4);
+    }
+    REQUIRE(h.dp().learner().age(clock_now_ns()) == 0);
+  }
+  // B moves to p3 and keeps talking to A within the same second: the same
+  // conversation from another port takes the full path, which learns the move.
+  h.send("p2", b_to_a);
+  h.step();
+  REQUIRE(h.recv_all()["p1"] == std::vector<Bytes>{b_to_a});
+  h.send("p3", b_to_a);
+  h.step();
+  REQUIRE(h.recv_all()["p1"] == std::vector<Bytes>{b_to_a});
+  h.send("p1", a_to_b);
+  h.step();
+  auto out = h.recv_all();
+  REQUIRE(out.size() == 1);
+  REQUIRE(out["p3"] == std::vector<Bytes>{a_to_b});
+  REQUIRE(h.cp().stats().bridges(0).moves() == 1);
+}

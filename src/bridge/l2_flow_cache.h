@@ -1,0 +1,129 @@
+// L2FlowCache: a worker's exact-match cache of conversations in front of its
+// MacCache, as OVS's EMC sits in front of its classifier: one probe answers
+// both questions a bridged frame asks (is its source learned on this port,
+// where does its destination go), where the MacCache takes two.
+//
+// Theory of operation: a key is a (domain, source MAC, destination MAC), 16
+// bytes built with two loads from the frame. An entry is only made for the
+// bridge's common case, after the MacCache path decided it: the source is
+// learned on the port the frame came in by (or the bridge does not learn),
+// and the destination is a member of a plain domain on another port. The
+// entry keeps that port and the destination's MacHit; a hit from any other
+// port is a miss, so a source that moved takes the full path and is learned.
+//
+// The flow cache forgets exactly when the MacCache does (MacCache::refresh()
+// returns true): on a table epoch, a new snapshot, and once a second. That is
+// what lets a hit skip touching the source: an entry is filled in the same
+// second, after the MacCache path touched the source's table time.
+//
+// 2-way set-associative, 32-byte entries, one 64-byte line per set, 32,768
+// sets (2 MiB, in a hugepage). Entries carry a 16-bit stamp.
+//
+// Thread-safety: one per worker, touched only by it.
+#pragma once
+
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "bridge/mac_cache.h"
+#include "pipeline/hugepage_array.h"
+
+namespace sy {
+
+// lo: the destination MAC's six bytes and the source's first two (as loaded
+// little-endian); hi: the source MAC's six bytes | domain << 48.
+struct L2FlowKey {
+  uint64_t lo;
+  uint64_t hi;
+};
+
+// `eth` is the frame's Ethernet header (its first 12 bytes are read).
+inline L2FlowKey l2_flow_key_at(uint16_t domain, const uint8_t* eth) {
+  uint64_t lo, mid;
+  std::memcpy(&lo, eth, 8);
+  std::memcpy(&mid, eth + 4, 8);  // bytes 4..11: the source's six in the top 48 bits
+  return L2FlowKey{lo, mid >> 16 | uint64_t{domain} << 48};
+}
+// The MacCache keys of the flow's source and destination.
+inline uint64_t l2_flow_src_key(const L2FlowKey& k) { return k.hi << 16 | k.hi >> 48; }
+inline uint64_t l2_flow_dst_key(const L2FlowKey& k) { return k.lo << 16 | k.hi >> 48; }
+
+class L2FlowCache {
+ public:
+  // Power of two; 2 MiB per worker. Twice the ways' worth of entries for the
+  // conversations a worker sees in a second: with 2 ways, a set that three
+  // live conversations hash to misses on every frame of all three.
+  static constexpr uint32_t kSets = 32768;
+  static constexpr unsigned kWays = 2;
+
+  L2FlowCache() : sets_(kSets) {}
+
+  // When the MacCache forgets (its refresh() returned true).
+  void forget() { sets_.forget(); }
+
+  // Hashes the key and asks for its set's line now; returns the hash the
+  // other calls take.
+  uint32_t prefetch(const L2FlowKey& k) const {
+    uint32_t h = hash(k);
+    rte_prefetch0(&sets_[h & (kSets - 1)]);
+    return h;
+  }
+
+  // The destination of flow `k` (hashed `h`) for a frame that came in on
+  // `in_port`; false when the flow has to take the MacCache path.
+  bool lookup(uint32_t h, const L2FlowKey& k, uint16_t in_port, MacHit* dst) const {
+    const Set& s = sets_[h & (kSets - 1)];
+    for (const Entry& e : s.way) {
+      if (e.key.lo != k.lo || e.key.hi != k.hi || e.stamp != stamp() || e.in_port != in_port)
+        continue;
+      *dst = e.dst;
+      return true;
+    }
+    return false;
+  }
+
+  // Records what the MacCache path decided for `k` from `in_port`: `dst`,
+  // a member of a plain domain on another port.
+  void insert(uint32_t h, const L2FlowKey& k, uint16_t in_port, const MacHit& dst) {
+    Set& s = sets_[h & (kSets - 1)];
+    Entry* victim = nullptr;
+    for (Entry& e : s.way) {
+      if (e.stamp == stamp() && e.key.lo == k.lo && e.key.hi == k.hi) {
+        victim = &e;  // the same conversation from another port: replace it
+        break;
+      }
+      if (victim == nullptr && e.stamp != stamp()) victim = &e;
+    }
+    if (victim == nullptr) victim = &s.way[next_victim_++ % kWays];
+    *victim = Entry{k, dst, in_port, stamp(), 0};
+  }
+
+ private:
+  struct Entry {
+    L2FlowKey key;
+    MacHit dst;
+    uint16_t in_port;
+    uint16_t stamp;
+    uint32_t unused;
+  };
+  static_assert(sizeof(Entry) == 32, "two entries per cache line");
+  struct alignas(64) Set {
+    Entry way[kWays] = {};
+  };
+
+  // Not the CRC of both words: CRC is linear, and a source and a
+  // destination numbered alike (sequential virtual NICs) cancel out, filling
+  // a quarter of the sets. The multiply mixes one word before the other.
+  static uint32_t hash(const L2FlowKey& k) {
+    return rte_hash_crc_8byte(k.lo * 0x9e3779b97f4a7c15ull ^ k.hi, 0);
+  }
+  uint16_t stamp() const { return static_cast<uint16_t>(sets_.stamp()); }
+
+  StampedSets<Set, 16> sets_;
+  uint32_t next_victim_ = 0;
+};
+
+}  // namespace sy
