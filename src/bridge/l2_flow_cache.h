@@ -76,9 +76,9 @@ class L2FlowCache {
   // `in_port`; false when the flow has to take the MacCache path.
   bool lookup(uint32_t h, const L2FlowKey& k, uint16_t in_port, MacHit* dst) const {
     const Set& s = sets_[h & (kSets - 1)];
+    uint32_t tag = tag_of(in_port);
     for (const Entry& e : s.way) {
-      if (e.key.lo != k.lo || e.key.hi != k.hi || e.stamp != stamp() || e.in_port != in_port)
-        continue;
+      if (e.key.lo != k.lo || e.key.hi != k.hi || e.tag != tag) continue;
       *dst = e.dst;
       return true;
     }
@@ -91,22 +91,22 @@ class L2FlowCache {
     Set& s = sets_[h & (kSets - 1)];
     Entry* victim = nullptr;
     for (Entry& e : s.way) {
-      if (e.stamp == stamp() && e.key.lo == k.lo && e.key.hi == k.hi) {
+      bool live = e.tag >> 16 == sets_.stamp();
+      if (live && e.key.lo == k.lo && e.key.hi == k.hi) {
         victim = &e;  // the same conversation from another port: replace it
         break;
       }
-      if (victim == nullptr && e.stamp != stamp()) victim = &e;
+      if (victim == nullptr && !live) victim = &e;
     }
     if (victim == nullptr) victim = &s.way[next_victim_++ % kWays];
-    *victim = Entry{k, dst, in_port, stamp(), 0};
+    *victim = Entry{k, dst, tag_of(in_port), 0};
   }
 
  private:
   struct Entry {
     L2FlowKey key;
     MacHit dst;
-    uint16_t in_port;
-    uint16_t stamp;
+    uint32_t tag;  // stamp << 16 | in_port: one compare for both
     uint32_t unused;
   };
   static_assert(sizeof(Entry) == 32, "two entries per cache line");
@@ -120,7 +120,7 @@ class L2FlowCache {
   static uint32_t hash(const L2FlowKey& k) {
     return rte_hash_crc_8byte(k.lo * 0x9e3779b97f4a7c15ull ^ k.hi, 0);
   }
-  uint16_t stamp() const { return static_cast<uint16_t>(sets_.stamp()); }
+  uint32_t tag_of(uint16_t in_port) const { return sets_.stamp() << 16 | in_port; }
 
   StampedSets<Set, 16> sets_;
   uint32_t next_victim_ = 0;
