@@ -351,6 +351,8 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     fast[i].flags = 0;
     full_at[nf++] = i;
   }
+  w.counters.l2_flow_hits.add(kept - nf);
+  w.counters.l2_flow_misses.add(nf);
   uint64_t src_keys[kMaxBurst], dst_keys[kMaxBurst];
   MacHit src_hits[kMaxBurst], dst_hits[kMaxBurst];
   if (nf != 0) {

@@ -223,6 +223,8 @@ pb::Stats ControlPlane::stats() const {
     ws->set_flood_copies(w.counters.flood_copies.get());
     ws->set_learn_events(w.counters.learn_events.get());
     ws->set_learn_queue_full(w.counters.learn_queue_full.get());
+    ws->set_l2_flow_hits(w.counters.l2_flow_hits.get());
+    ws->set_l2_flow_misses(w.counters.l2_flow_misses.get());
     for (size_t r = 0; r < kDropReasonCount; r++) drops[r] += w.counters.drops[r].get();
   }
   for (size_t r = 0; r < kDropReasonCount; r++) {

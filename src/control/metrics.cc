@@ -85,6 +85,13 @@ std::vector<MetricFamily> stats_to_metric_families(const pb::Stats& s) {
               "MAC learn requests lost because the learner's ring was full (retried by later "
               "frames).",
               l, w.learn_queue_full());
+    f.counter("switchyard_worker_l2_flow_cache_hits_total",
+              "Bridged frames the worker's flow cache answered with one probe.", l,
+              w.l2_flow_hits());
+    f.counter("switchyard_worker_l2_flow_cache_misses_total",
+              "Bridged frames that took the MAC cache path (new or changed conversations, "
+              "flooding, routing, tunnels).",
+              l, w.l2_flow_misses());
   }
   for (const auto& d : s.drops())
     f.counter("switchyard_drops_total", "Packets dropped by the pipeline, by reason.",

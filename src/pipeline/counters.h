@@ -76,6 +76,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCounters {
   Counter bursts;
   Counter learn_events;
   Counter learn_queue_full;
+  Counter l2_flow_hits;
+  Counter l2_flow_misses;
   // Router: packets a worker created (ICMP errors, fragments beyond the first,
   // frames injected for the neighbour manager) count as extra tx, and packets
   // handed to the neighbour manager leave the worker's books, so

@@ -187,12 +187,13 @@ class Ctl {
     p.print(std::cout);
     std::cout << "\nWorkers\n";
     Table w({"WORKER", "LCORE", "RX-PKTS", "TX-PKTS", "FLOOD-COPIES", "BURSTS", "BUSY-CYCLES",
-             "IDLE-CYCLES", "CYCLES/PKT", "LEARN-REQS", "LEARN-LOST"});
+             "IDLE-CYCLES", "CYCLES/PKT", "LEARN-REQS", "LEARN-LOST", "L2-FLOW-HITS",
+             "L2-FLOW-MISSES"});
     for (const auto& x : s.workers())
       w.row({num(x.worker()), num(x.lcore()), num(x.rx_packets()), num(x.tx_packets()),
              num(x.flood_copies()), num(x.bursts()), num(x.busy_cycles()), num(x.idle_cycles()),
              x.rx_packets() ? num(x.busy_cycles() / x.rx_packets()) : "-", num(x.learn_events()),
-             num(x.learn_queue_full())});
+             num(x.learn_queue_full()), num(x.l2_flow_hits()), num(x.l2_flow_misses())});
     w.print(std::cout);
     std::cout << "\nDrops\n";
     Table d({"REASON", "PACKETS"});

@@ -469,4 +469,11 @@ bridges:
   REQUIRE(out.size() == 1);
   REQUIRE(out["p3"] == std::vector<Bytes>{a_to_b});
   REQUIRE(h.cp().stats().bridges(0).moves() == 1);
+  // 2 broadcasts and 200 + 3 unicast frames. Misses: the broadcasts, each
+  // conversation's first frame in each of the 25 seconds (50), the frame
+  // after the loop (a new second), the one from p3 and A's answer (B moved).
+  auto w = h.cp().stats().workers(0);
+  CHECK(w.l2_flow_hits() + w.l2_flow_misses() == 205);
+  CHECK(w.l2_flow_hits() == 150);
+  CHECK(w.l2_flow_misses() == 55);
 }

@@ -29,6 +29,7 @@ pb::Stats sample() {
     w->set_lcore(i + 1);
     w->set_busy_cycles(1000);
     w->set_learn_queue_full(4);
+    w->set_l2_flow_hits(5);
   }
   for (const char* r : {"runt", "same_port"}) {
     pb::DropCounter* d = s.add_drops();
@@ -76,6 +77,8 @@ TEST_CASE("stats become Prometheus text that promtool accepts") {
   CHECK(text.find("switchyard_worker_busy_cycles_total{worker=\"1\",lcore=\"2\"} 1000") !=
         std::string::npos);
   CHECK(text.find("switchyard_bridge_macs{bridge=\"br0\"} 2") != std::string::npos);
+  CHECK(text.find("switchyard_worker_l2_flow_cache_hits_total{worker=\"1\",lcore=\"2\"} 5") !=
+        std::string::npos);
   CHECK(text.find("switchyard_worker_learn_queue_full_total{worker=\"0\",lcore=\"1\"} 4") !=
         std::string::npos);
   CHECK(text.find("switchyard_config_generation 7") != std::string::npos);
