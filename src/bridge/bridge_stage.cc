@@ -340,41 +340,38 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   }
   if (kept == 0) return;
 
-  // Conversations seen this second are answered by one probe (a flow hit is
-  // always a member: its flags are never 0); the rest ask the MacCache for
-  // both their MACs, a burst at a time.
-  MacHit fast[kMaxBurst];
+  // Conversations seen this second go out as their probe answers. The rest
+  // ask the MacCache for both their MACs, a burst at a time, and go out
+  // after them: every frame of a conversation in one burst hits or every one
+  // misses, so a conversation keeps its order (802.1Q asks no more of a
+  // bridge: the order of frames with the same source and destination).
   uint16_t full_at[kMaxBurst];
   uint16_t nf = 0;
   for (uint16_t i = 0; i < kept; i++) {
-    if (w.l2_flows.lookup(hashes[i], keys[i], in_port, &fast[i])) continue;
-    fast[i].flags = 0;
-    full_at[nf++] = i;
+    MacHit dst;
+    if (w.l2_flows.lookup(hashes[i], keys[i], in_port, &dst))
+      emit_to_member(w, bt, dst, cls[i]);
+    else
+      full_at[nf++] = i;
   }
   w.counters.l2_flow_hits.add(kept - nf);
+  if (nf == 0) return;
   w.counters.l2_flow_misses.add(nf);
   uint64_t src_keys[kMaxBurst], dst_keys[kMaxBurst];
-  MacHit src_hits[kMaxBurst], dst_hits[kMaxBurst];
-  if (nf != 0) {
-    uint32_t src_hash[kMaxBurst], dst_hash[kMaxBurst];
-    for (uint16_t j = 0; j < nf; j++) {
-      src_keys[j] = l2_flow_src_key(keys[full_at[j]]);
-      dst_keys[j] = l2_flow_dst_key(keys[full_at[j]]);
-      src_hash[j] = w.mac_cache.prefetch(src_keys[j]);
-      dst_hash[j] = w.mac_cache.prefetch(dst_keys[j]);
-    }
-    w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, nf, src_hits);
-    w.mac_cache.lookup_prefetched(*w.macs, bt, dst_keys, dst_hash, nf, dst_hits);
+  uint32_t src_hash[kMaxBurst], dst_hash[kMaxBurst];
+  for (uint16_t j = 0; j < nf; j++) {
+    src_keys[j] = l2_flow_src_key(keys[full_at[j]]);
+    dst_keys[j] = l2_flow_dst_key(keys[full_at[j]]);
+    src_hash[j] = w.mac_cache.prefetch(src_keys[j]);
+    dst_hash[j] = w.mac_cache.prefetch(dst_keys[j]);
   }
-
-  for (uint16_t i = 0, j = 0; i < kept; i++) {
-    if (fast[i].flags != 0) {
-      emit_to_member(w, bt, fast[i], cls[i]);
-      continue;
-    }
+  MacHit src_hits[kMaxBurst], dst_hits[kMaxBurst];
+  w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, nf, src_hits);
+  w.mac_cache.lookup_prefetched(*w.macs, bt, dst_keys, dst_hash, nf, dst_hits);
+  for (uint16_t j = 0; j < nf; j++) {
+    uint16_t i = full_at[j];
     bridge_full_path(w, t, br, in_port, cls[i], keys[i], hashes[i], src_keys[j], src_hits[j],
                      dst_hits[j]);
-    j++;
   }
 }
 
