@@ -28,6 +28,13 @@ bridges:
     members: [{port: p1}, {port: p2}, {port: p3}]
 )";
 
+const std::string kFlatAgeing10 = kPorts + R"(
+bridges:
+  - name: br0
+    ageing_seconds: 10
+    members: [{port: p1}, {port: p2}, {port: p3}]
+)";
+
 // p1: access VLAN 10, p2: access VLAN 20, p3: trunk 10,20.
 const std::string kVlans = kPorts + R"(
 bridges:
@@ -115,12 +122,7 @@ TEST_CASE("a MAC seen on another port moves there") {
 
 TEST_CASE("entries age out after the bridge's ageing time and traffic floods again") {
   FakeClock clk;
-  Harness h(kPorts + R"(
-bridges:
-  - name: br0
-    ageing_seconds: 10
-    members: [{port: p1}, {port: p2}, {port: p3}]
-)");
+  Harness h(kFlatAgeing10);
   h.send("p1", frame(kBcast, kA, std::nullopt));
   h.step();
   h.recv_all();
@@ -378,12 +380,7 @@ TEST_CASE("a MAC the worker has cached follows moves, static pinning and removal
   // Workers keep hot MACs in a private cache in front of the shared table;
   // every change the learner makes must reach the next poll.
   FakeClock clk;
-  std::string cfg = kPorts + R"(
-bridges:
-  - name: br0
-    ageing_seconds: 10
-    members: [{port: p1}, {port: p2}, {port: p3}]
-)";
+  std::string cfg = kFlatAgeing10;
   Harness h(cfg);
   h.send("p1", frame(kBcast, kA, std::nullopt));
   h.step();
@@ -430,12 +427,7 @@ TEST_CASE("conversations the worker's flow cache answers keep their MACs alive a
   // cache must still refresh the source's time each second (or it ages out
   // while talking) and must not answer for a source that moved.
   FakeClock clk;
-  Harness h(kPorts + R"(
-bridges:
-  - name: br0
-    ageing_seconds: 10
-    members: [{port: p1}, {port: p2}, {port: p3}]
-)");
+  Harness h(kFlatAgeing10);
   h.send("p1", frame(kBcast, kA, std::nullopt));
   h.send("p2", frame(kBcast, kB, std::nullopt));
   h.step();
