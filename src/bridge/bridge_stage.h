@@ -4,9 +4,12 @@
 //   1. classify: Ethernet/802.1Q parse and the frame's VLAN from the ingress
 //      member (ACCESS: its VLAN; TRUNK: the tag, or the native VLAN when
 //      untagged). Frames the member does not carry are dropped by reason;
-//   2. look up every source and destination (bridge, vlan, mac) in one bulk
-//      hash lookup;
-//   3. learn: an unknown source or a source seen on another port (a move)
+//   2. the worker's L2FlowCache: a conversation (domain, source, destination)
+//      this worker bridged to a member earlier in the same second, from the
+//      same port, goes out at once (its source was refreshed then);
+//   3. the others: every source and destination through the worker's
+//      MacCache, its misses in one bulk lookup of the shared MAC table, then
+//      learn: an unknown source or a source seen on another port (a move)
 //      becomes a LearnEvent for the MacLearner; a known one refreshes its age;
 //   4. forward: known unicast goes to its port (never back out the ingress
 //      port); broadcast, multicast and unknown unicast are flooded to every

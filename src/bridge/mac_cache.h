@@ -1,6 +1,7 @@
-// MacCache: a worker's private cache in front of the shared MacTable, as OVS's
-// exact-match cache sits in front of its classifier. A hit costs one CRC step
-// and one probe of one cache line; only misses pay the shared rte_hash (a
+// MacCache: a worker's private cache in front of the shared MacTable (and
+// behind its L2FlowCache, which answers known conversations without it; the
+// bridge asks this one for the rest, and bridge_output). A hit costs one CRC
+// step and one probe of one cache line; only misses pay the shared rte_hash (a
 // signature bucket, a key store and the slot, three lines).
 //
 // Theory of operation: keys are 8 bytes, the MAC and the 16-bit number of its

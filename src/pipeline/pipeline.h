@@ -14,8 +14,10 @@
 //       fragmentation, TTL, neighbour rewrite — or a hand-over to the
 //       NeighbourManager until the next hop resolves;
 //   1b. a bridged port: parse + L2 learning bridge (bridge/bridge_stage): VLAN
-//       classification, source learning, destination lookup (the worker's MAC
-//       cache, then the shared MAC table), flooding with split horizon,
+//       classification; a conversation bridged this second goes straight to
+//       its member (the worker's flow cache, one probe); the others take
+//       source learning and destination lookup (the worker's MAC cache, then
+//       the shared MAC table), flooding with split horizon,
 //       802.1Q push/pop on egress; frames to a VLAN's router interface
 //       (and VXLAN's inner frames to it) wait in the worker's RouteBacklog
 //       when they are plain transit, and are routed as one run (step 1c); a
