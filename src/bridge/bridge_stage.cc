@@ -227,7 +227,8 @@ void bridge_output(WorkerCtx& w, const Tables& t, uint16_t bridge, uint16_t vlan
   Classified c{m, vlan, false};
   auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
-    MacHit hit = w.mac_cache.lookup(*w.macs, bt, mac_cache_key_at(br.domain(vlan), eth->dst_addr.addr_bytes));
+    uint64_t key = mac_cache_key_at(br.domain(vlan), eth->dst_addr.addr_bytes);
+    MacHit hit = w.mac_cache.lookup(*w.macs, bt, key);
     if (hit.flags & kMacMember) return emit_to_member(w, bt, hit, c);
     if (hit.pos >= 0 && is_tunnel_port(hit.port) && tunnel_unicast(w, t, tunnel, hit.port, c))
       return;
@@ -402,7 +403,8 @@ void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
   }
   if (!br.router_ports.empty() && offer_to_router(w, t, br, c, kFromTunnel)) return;
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
-    MacHit hit = w.mac_cache.lookup(*w.macs, bt, mac_cache_key_at(domain, eth->dst_addr.addr_bytes));
+    uint64_t key = mac_cache_key_at(domain, eth->dst_addr.addr_bytes);
+    MacHit hit = w.mac_cache.lookup(*w.macs, bt, key);
     if (hit.flags & kMacMember) return emit_to_member(w, bt, hit, c);
     if (hit.pos >= 0 && is_tunnel_port(hit.port)) {
       // Behind another remote: relayed, unless the remotes form a full mesh

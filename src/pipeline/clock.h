@@ -1,8 +1,8 @@
 // The data plane's notion of "now", in nanoseconds since an arbitrary start.
 //
-// Workers read it once per poll (from the poll's one TSC read, with a fixed-
-// point multiply); tests
-// freeze it with clock_set_fake_ns() so ageing can be driven step by step.
+// Workers read it once per poll (from the poll's one TSC read, with a
+// fixed-point multiply); tests freeze it with clock_set_fake_ns() so ageing
+// can be driven step by step.
 // Thread-safety: any thread may read; clock_set_fake_ns() is for tests only.
 #pragma once
 

@@ -1,8 +1,9 @@
 // HugepageArray: a fixed array of cache lines for a worker's private caches
-// (MacCache, L2FlowCache, Fib6Cache), in DPDK memory when the EAL is up; StampedSets: those
-// caches' sets with the stamp that invalidates them. Those caches are
-// 1-2 MiB probed at random: on 4 KiB pages nearly every probe is also a TLB
-// miss; in a hugepage the whole cache is one TLB entry. Without the EAL (unit
+// (MacCache, L2FlowCache, Fib6Cache), in DPDK memory when the EAL is up;
+// StampedSets: those caches' sets with the stamp that invalidates them.
+// Those caches are 1-2 MiB probed at random: on 4 KiB pages nearly every
+// probe is also a TLB miss; in a hugepage the whole cache is one or two TLB
+// entries. Without the EAL (unit
 // tests) or without DPDK memory left, ordinary aligned heap memory.
 //
 // Thread-safety: as its owner.

@@ -63,9 +63,10 @@ uint16_t expected_flags(const BridgeTables& bt, const Learned& l) {
   const L2Domain& d = bt.domains[br.domain(l.key.vlan)];
   uint16_t f = l.is_static ? kMacStatic : 0;
   if (d.plain) f |= kMacPlain;
-  if (l.port < kMaxPorts && bt.ports[l.port].bridge == d.bridge && bt.ports[l.port].carries(d.vlan)) {
+  const PortL2& p = bt.ports[l.port < kMaxPorts ? l.port : 0];
+  if (l.port < kMaxPorts && p.bridge == d.bridge && p.carries(d.vlan)) {
     f |= kMacMember;
-    if (bt.ports[l.port].egress_tagged(d.vlan)) f |= kMacTaggedOut;
+    if (p.egress_tagged(d.vlan)) f |= kMacTaggedOut;
   }
   return f;
 }
@@ -180,13 +181,17 @@ TEST_CASE("MAC cache answers what the MAC table answers, across evictions, moves
     return differ;
   };
   CHECK(check(3000) == 0);
-
-  SECTION("a move is seen after the table's epoch moves") {
+  // Moves every third of the first 2,000 learned MACs to another port.
+  auto move_every_third = [&] {
     for (size_t i = 0; i < 2000; i += 3) {
       int32_t pos = table->lookup(learned[i].key);
       learned[i].port = learned[i].port == 1 ? 2 : 1;
       table->set_port(pos, learned[i].port);
     }
+  };
+
+  SECTION("a move is seen after the table's epoch moves") {
+    move_every_third();
     cache.refresh(table->epoch(), serial, now);
     CHECK(check(2000) == 0);
   }
@@ -198,11 +203,7 @@ TEST_CASE("MAC cache answers what the MAC table answers, across evictions, moves
   SECTION("the stamp's wrap clears the sets instead of waking stale entries") {
     // Entries filled under this stamp, then moved in the table; as many
     // forgets as the stamp has values would bring the same stamp back.
-    for (size_t i = 0; i < 2000; i += 3) {
-      int32_t pos = table->lookup(learned[i].key);
-      learned[i].port = learned[i].port == 1 ? 2 : 1;
-      table->set_port(pos, learned[i].port);
-    }
+    move_every_third();
     uint64_t epoch = table->epoch();
     for (unsigned k = 0; k < (1u << (16 - kMacFlagBits)) - 1; k++)
       cache.refresh(epoch + 1 + k, serial, now);
