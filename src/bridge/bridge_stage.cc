@@ -376,50 +376,93 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   }
 }
 
-void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
-                         const IpAddr& remote, rte_mbuf* m) {
+namespace {
+
+// A decapsulated frame that is not for the VLAN's router interface MAC:
+// a copy of broadcast/multicast to the router, then its member, its remote
+// (relayed unless the remotes form a full mesh), or flooded, never back to
+// the remote it came from.
+void tunnel_bridge(WorkerCtx& w, const Tables& t, const Bridge& br, const VniEntry& vni,
+                   uint16_t domain, const IpAddr& remote, const Classified& c) {
   const BridgeTables& bt = t.bridge;
-  const Bridge& br = bt.bridges[vni.bridge];
-  auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-  if (is_invalid_source(eth->src_addr)) {
-    w.counters.drop(DropReason::kInvalidSourceMac);
-    rte_pktmbuf_free(m);
-    return;
-  }
-  Classified c{m, vni.vlan, false};
-  uint16_t domain = br.domain(vni.vlan);
-  if (br.learning) {
-    uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
-    uint64_t sk = mac_cache_key_at(domain, eth->src_addr.addr_bytes);
-    MacHit src = w.mac_cache.lookup(*w.macs, bt, sk);
-    if (src.pos < 0) {
-      request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);
-    } else if (is_tunnel_port(src.port) &&
-               w.remotes->matches(tunnel_remote_id(src.port), vtep, remote)) {
-      w.mac_cache.touch_source(*w.macs, sk, src, w.now_ns);
-    } else if (!(src.flags & kMacStatic)) {
-      request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);
-    }
-  }
+  auto* eth = rte_pktmbuf_mtod(c.m, rte_ether_hdr*);
   if (!br.router_ports.empty() && offer_to_router(w, t, br, c, kFromTunnel)) return;
   if (!rte_is_multicast_ether_addr(&eth->dst_addr)) {
     uint64_t key = mac_cache_key_at(domain, eth->dst_addr.addr_bytes);
     MacHit hit = w.mac_cache.lookup(*w.macs, bt, key);
     if (hit.flags & kMacMember) return emit_to_member(w, bt, hit, c);
     if (hit.pos >= 0 && is_tunnel_port(hit.port)) {
-      // Behind another remote: relayed, unless the remotes form a full mesh
-      // (then they reach each other directly). Behind the sender: never back.
       const VtepEntry& vt = t.vxlan.vteps[vni.vtep];
       if (!vt.full_mesh && !w.remotes->matches(tunnel_remote_id(hit.port), vt.stable_id, remote)) {
         if (tunnel_unicast(w, t, &vni, hit.port, c)) return;
       } else {
         w.counters.drop(DropReason::kSamePort);
-        rte_pktmbuf_free(m);
+        rte_pktmbuf_free(c.m);
         return;
       }
     }
   }
   flood(w, t, br, kNoPort, c, t.vxlan.vteps[vni.vtep].full_mesh ? nullptr : &vni, &remote);
+}
+
+}  // namespace
+
+void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte_mbuf** pkts,
+                         const IpAddr* remotes, uint16_t n) {
+  const BridgeTables& bt = t.bridge;
+  const Bridge& br = bt.bridges[vni.bridge];
+  uint16_t domain = br.domain(vni.vlan);
+  // The binding's router interface, once per run: the frames a tunnel brings
+  // to a gateway are mostly for it.
+  const BridgeRouterPort* rp = br.router_ports.empty() ? nullptr : br.router_port(vni.vlan);
+  uint64_t src_keys[kMaxBurst];
+  MacHit src_hits[kMaxBurst];
+  if (br.learning) {
+    uint32_t src_hash[kMaxBurst];
+    for (uint16_t i = 0; i < n; i++) {
+      src_keys[i] = mac_cache_key_at(
+          domain, rte_pktmbuf_mtod(pkts[i], const rte_ether_hdr*)->src_addr.addr_bytes);
+      src_hash[i] = w.mac_cache.prefetch(src_keys[i]);
+    }
+    w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, n, src_hits);
+  }
+  uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    const IpAddr& remote = remotes[i];
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    if (is_invalid_source(eth->src_addr)) {
+      w.counters.drop(DropReason::kInvalidSourceMac);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    if (br.learning) {
+      const MacHit& src = src_hits[i];
+      uint64_t sk = src_keys[i];
+      if (src.pos >= 0 && is_tunnel_port(src.port) &&
+          w.remotes->matches(tunnel_remote_id(src.port), vtep, remote))
+        w.mac_cache.touch_source(*w.macs, sk, src, w.now_ns);
+      else if (src.pos < 0 || !(src.flags & kMacStatic))
+        request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);
+    }
+    // The router's answers (ICMP errors, ARP) go back through this remote.
+    // Field by field, from memory written long before: a TunnelIngress built
+    // on the stack and copied stalls on store forwarding.
+    w.tunnel_in.vni = &vni;
+    w.tunnel_in.remote = remote;
+    Classified c{m, vni.vlan, false};
+    if (rp != nullptr && rte_is_same_ether_addr(&eth->dst_addr, &rp->mac)) {
+      to_router(w, t, *rp, kFromTunnel, m, false);
+      continue;
+    }
+    tunnel_bridge(w, t, br, vni, domain, remote, c);
+  }
+  w.tunnel_in.vni = nullptr;
+}
+
+void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
+                         const IpAddr& remote, rte_mbuf* m) {
+  bridge_tunnel_burst(w, t, vni, &m, &remote, 1);
 }
 
 }  // namespace sy

@@ -51,5 +51,10 @@ void bridge_output_port(WorkerCtx& w, const BridgeTables& bt, uint16_t port, uin
 // own (source learned behind the remote, never sent back to it).
 void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,
                          const IpAddr& remote, rte_mbuf* m);
+// The same for a run of `n` frames of one binding, frame i from remotes[i]:
+// their sources are looked up in the MAC cache together, and the binding's
+// router interface is found once for the run.
+void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte_mbuf** pkts,
+                         const IpAddr* remotes, uint16_t n);
 
 }  // namespace sy

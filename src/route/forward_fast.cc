@@ -240,13 +240,18 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
 void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
   const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
-  // Runs of fast-path packets of one family are forwarded a burst at a time;
-  // any other packet first flushes the run before it, so order is kept.
+  // Runs of one path (fast or VTEP) and one family are handled a burst at a
+  // time; any other packet first flushes the run before it, so order is kept.
   rte_mbuf* run[kMaxBurst];
   uint16_t nr = 0;
+  Path run_path = Path::kFast;
   bool run6 = false;
   auto flush = [&] {
-    if (nr > 0) (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr, nullptr);
+    if (nr == 0) return;
+    if (run_path == Path::kVtep)
+      vxlan_decap_burst(w, t, in, run, nr, run6);
+    else
+      (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr, nullptr);
     nr = 0;
   };
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
@@ -256,17 +261,15 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     rte_mbuf* m = pkts[i];
     bool v6;
     Path p = classify(t, in, m, &v6);
-    if (p == Path::kFast) {
-      if (nr > 0 && run6 != v6) flush();
-      run6 = v6;
-      run[nr++] = m;
+    if (p == Path::kSlow) {
+      flush();
+      router_input(w, t, in, m);
       continue;
     }
-    flush();
-    if (p == Path::kVtep)
-      vtep_input(w, t, in, m, v6);
-    else
-      router_input(w, t, in, m);
+    if (nr > 0 && (run6 != v6 || run_path != p)) flush();
+    run_path = p;
+    run6 = v6;
+    run[nr++] = m;
   }
   flush();
 }
@@ -278,7 +281,11 @@ void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   if (p == Path::kFast) {
     if (b.n == kMaxBurst) router_drain(w, t);
     b.in[b.n] = &in;
-    b.from[b.n] = m->port == kFromTunnel ? w.tunnel_in : TunnelIngress{};
+    // Field by field: a TunnelIngress chosen into a temporary is copied
+    // through the stack, and its reload stalls on store forwarding.
+    TunnelIngress& from = b.from[b.n];
+    from.vni = m->port == kFromTunnel ? w.tunnel_in.vni : nullptr;
+    if (from.vni != nullptr) from.remote = w.tunnel_in.remote;
     b.pkts[b.n++] = m;
     return;
   }

@@ -2,6 +2,7 @@
 // docs/benchmarks.md for the method; `switchyard-bench --help` for options.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -378,7 +379,9 @@ int run_icount_mode(const Cli& c) {
   }
   say("instructions per packet: " + fmt(r.per_packet, 1) + " (" + std::to_string(r.instructions) +
       " over " + std::to_string(r.packets) + " packets)");
-  for (const auto& [name, ir] : r.functions) say("  " + pad(name, 36) + fmt(ir, 1));
+  size_t width = 36;
+  for (const auto& f : r.functions) width = std::max(width, f.first.size() + 2);
+  for (const auto& [name, ir] : r.functions) say("  " + pad(name, width) + lpad(fmt(ir, 1), 7));
   sb::JsonObject fields;
   auto& f = *fields.mutable_fields();
   f["instructions_per_packet"] = sb::json_number(r.per_packet, 1);

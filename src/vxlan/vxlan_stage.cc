@@ -5,6 +5,7 @@
 #include <rte_udp.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "bridge/bridge_stage.h"
 #include "route/checksum.h"
@@ -38,51 +39,79 @@ uint16_t udp_sum(const rte_mbuf* m, uint32_t off, uint32_t len, uint32_t pseudo)
   return fold(pseudo + raw);
 }
 
-// Decapsulates a packet already matched to VTEP `vt`; `l4` is the UDP offset,
-// `ip` the outer IPv4 or IPv6 header.
-void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr& remote,
-           uint32_t l4, const void* ip, bool v6) {
-  if (m->data_len < l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner)
-    return drop(w, m, DropReason::kVxlanShort);
+// A UDP checksum the sender set: the device's verdict when it checked, else
+// verified here.
+bool udp_checksum_ok(const rte_mbuf* m, uint32_t l4, uint32_t ulen, const void* ip, bool v6) {
+  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+  if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD) return true;
+  if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) return false;
+  uint32_t pseudo = v6 ? rte_ipv6_phdr_cksum(static_cast<const rte_ipv6_hdr*>(ip), 0)
+                       : rte_ipv4_phdr_cksum(static_cast<const rte_ipv4_hdr*>(ip), 0);
+  return udp_sum(m, l4, ulen, pseudo) == 0xffff;
+}
+
+// The binding last found, kept while a run's packets repeat (VTEP, VNI).
+struct VniMemo {
+  uint32_t key = UINT32_MAX;  // VTEP index << 24 | VNI; never a real one
+  const VniEntry* vni = nullptr;
+};
+
+// Checks a packet already matched to VTEP `vt` (`l4`: the UDP offset, `ip`
+// the outer IPv4 or IPv6 header) and strips its outer headers. Returns its
+// binding, or null when it was dropped (and counted).
+const VniEntry* strip(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt,
+                      const IpAddr& remote, uint32_t l4, const void* ip, bool v6,
+                      VniMemo& memo) {
+  if (m->data_len < l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner) {
+    drop(w, m, DropReason::kVxlanShort);
+    return nullptr;
+  }
   auto* udp = rte_pktmbuf_mtod_offset(m, rte_udp_hdr*, l4);
   uint32_t ulen = rte_be_to_cpu_16(udp->dgram_len);
-  if (ulen < sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner || l4 + ulen > m->pkt_len)
-    return drop(w, m, DropReason::kVxlanShort);
+  if (ulen < sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner || l4 + ulen > m->pkt_len) {
+    drop(w, m, DropReason::kVxlanShort);
+    return nullptr;
+  }
   if (l4 + ulen < m->pkt_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - l4 - ulen));
   // The outer checksum, when the sender set one (always over IPv6), must hold:
   // trusted from the device when it checked, else verified here.
-  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-  bool bad_checksum;
-  if (udp->dgram_cksum == 0) bad_checksum = v6;  // optional over IPv4 only
-  else if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD) bad_checksum = false;
-  else if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) bad_checksum = true;
-  else
-    bad_checksum = udp_sum(m, l4, ulen,
-                           v6 ? rte_ipv6_phdr_cksum(static_cast<const rte_ipv6_hdr*>(ip), 0)
-                              : rte_ipv4_phdr_cksum(static_cast<const rte_ipv4_hdr*>(ip), 0)) !=
-                   0xffff;
-  if (bad_checksum) return drop(w, m, DropReason::kVxlanBadChecksum);
+  if (udp->dgram_cksum == 0 ? v6 : !udp_checksum_ok(m, l4, ulen, ip, v6)) {
+    drop(w, m, DropReason::kVxlanBadChecksum);
+    return nullptr;
+  }
   const uint8_t* vx = reinterpret_cast<const uint8_t*>(udp + 1);
-  if ((vx[0] & kVxlanFlagI) == 0) return drop(w, m, DropReason::kVxlanBadFlags);
-  uint32_t vni_id = uint32_t{vx[4]} << 16 | uint32_t{vx[5]} << 8 | vx[6];
-  const VniEntry* vni = t.vxlan.find(vt, vni_id);
-  if (vni == nullptr) return drop(w, m, DropReason::kVxlanUnknownVni);
-  if (t.vxlan.vteps[vt].known_remotes_only && !vni->knows(remote))
-    return drop(w, m, DropReason::kVxlanUnknownRemote);
+  if ((vx[0] & kVxlanFlagI) == 0) {
+    drop(w, m, DropReason::kVxlanBadFlags);
+    return nullptr;
+  }
+  uint32_t key = uint32_t{vt} << 24 | uint32_t{vx[4]} << 16 | uint32_t{vx[5]} << 8 | vx[6];
+  if (key != memo.key) {
+    memo.key = key;
+    memo.vni = t.vxlan.find(vt, key & kMaxVni);
+  }
+  const VniEntry* vni = memo.vni;
+  if (vni == nullptr) {
+    drop(w, m, DropReason::kVxlanUnknownVni);
+    return nullptr;
+  }
+  if (t.vxlan.vteps[vt].known_remotes_only && !vni->knows(remote)) {
+    drop(w, m, DropReason::kVxlanUnknownRemote);
+    return nullptr;
+  }
   rte_pktmbuf_adj(m, static_cast<uint16_t>(l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen));
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  uint16_t type = rte_be_to_cpu_16(eth->ether_type);
-  if (type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ)
-    return drop(w, m, DropReason::kVxlanInnerVlan);
+  if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+      eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+    drop(w, m, DropReason::kVxlanInnerVlan);
+    return nullptr;
+  }
   // The device's checksum verdicts were about the outer headers.
   m->ol_flags &= ~kRxCksumFlags;
   m->packet_type = 0;
   VniCounters& c = w.vni_counters[vni->counter_slot];
   c.rx_packets.add(1);
   c.rx_bytes.add(m->pkt_len);
-  w.tunnel_in = TunnelIngress{vni, remote};
-  bridge_tunnel_input(w, t, *vni, remote, m);
-  w.tunnel_in.vni = nullptr;
+  return vni;
 }
 
 // CRC over packet bytes at any alignment (rte_hash_crc() loads 8 bytes at a
@@ -160,7 +189,111 @@ Be16 udp_dport(const rte_mbuf* m, uint32_t l4) {
   return p;
 }
 
+// Whether two 4- or 16-byte addresses are equal: fixed-size loads, no call.
+bool addr_equal(const uint8_t* a, const uint8_t* b, bool v6) {
+  if (!v6) {
+    uint32_t x, y;
+    std::memcpy(&x, a, 4);
+    std::memcpy(&y, b, 4);
+    return x == y;
+  }
+  uint64_t x[2], y[2];
+  std::memcpy(x, a, 16);
+  std::memcpy(y, b, 16);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+// The general path's decapsulation, one packet.
+void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr& remote,
+           uint32_t l4, const void* ip, bool v6) {
+  VniMemo memo;
+  const VniEntry* vni = strip(w, t, m, vt, remote, l4, ip, v6, memo);
+  if (vni != nullptr) bridge_tunnel_input(w, t, *vni, remote, m);
+}
+
 }  // namespace
+
+void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                       uint16_t n, bool v6) {
+  constexpr uint32_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged frames
+  const uint32_t l4 = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
+  // Inner frames of one binding wait here and enter the bridge together.
+  rte_mbuf* inner[kMaxBurst];
+  // Raw storage: an array of IpAddr would be initialised whole on every call.
+  static_assert(std::is_trivially_copyable_v<IpAddr>);
+  alignas(IpAddr) unsigned char remotes_raw[sizeof(IpAddr) * kMaxBurst];
+  auto* remotes = reinterpret_cast<IpAddr*>(remotes_raw);
+  uint16_t ni = 0;
+  const VniEntry* run_vni = nullptr;
+  auto flush = [&] {
+    if (ni > 0) bridge_tunnel_burst(w, t, *run_vni, inner, remotes, ni);
+    ni = 0;
+  };
+  // A run's packets mostly share their VTEP and VNI: each is looked up when
+  // it changes, not per packet.
+  VniMemo vni_memo;
+  int32_t vt = -1;
+  bool vt_known = false;
+  alignas(8) uint8_t vt_dst[16];  // the destination and port vt was found for
+  Be16 vt_port{};
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = pkts[i];
+    const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
+    const uint8_t* dst;
+    const uint8_t* src;
+    bool udp;
+    if (v6) {
+      auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+      dst = ip->dst_addr;
+      src = ip->src_addr;
+      udp = ip->proto == IPPROTO_UDP;
+    } else {
+      auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+      dst = reinterpret_cast<const uint8_t*>(&ip->dst_addr);
+      src = reinterpret_cast<const uint8_t*>(&ip->src_addr);
+      udp = ip->next_proto_id == IPPROTO_UDP && !ipv4_fragment_of(ip);
+    }
+    int32_t here = -1;
+    if (udp && m->data_len >= l4 + 4) {
+      Be16 port = udp_dport(m, l4);
+      if (!vt_known || port.raw != vt_port.raw || !addr_equal(dst, vt_dst, v6)) {
+        vt = vtep_for(t.vxlan, v6, dst, port);
+        vt_known = true;
+        vt_port = port;
+        std::memcpy(vt_dst, dst, v6 ? 16 : 4);
+      }
+      here = vt;
+    }
+    if (here < 0) {  // other UDP, fragments, other protocols: the general path
+      flush();
+      router_input(w, t, in, m);
+      continue;
+    }
+    // Written in place, field by field: a copy of a freshly built IpAddr
+    // reads back narrower stores than it loads, which the CPU cannot forward.
+    IpAddr& remote = remotes[ni];
+    remote.v6 = v6;
+    if (v6) {
+      std::memcpy(remote.b.data(), src, 16);
+    } else {
+      uint32_t a;
+      std::memcpy(&a, src, 4);
+      uint64_t lo = a, hi = 0;
+      std::memcpy(remote.b.data(), &lo, 8);
+      std::memcpy(remote.b.data() + 8, &hi, 8);
+    }
+    const VniEntry* vni = strip(w, t, m, static_cast<uint16_t>(here), remote, l4, l3, v6, vni_memo);
+    if (vni == nullptr) continue;
+    if (ni > 0 && vni != run_vni) {
+      IpAddr mine = remote;  // flush() reuses the slots from 0
+      flush();
+      remotes[0] = mine;
+    }
+    run_vni = vni;
+    inner[ni++] = m;
+  }
+  flush();
+}
 
 bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst) {
   for (const VtepEntry& v : vx.vteps)

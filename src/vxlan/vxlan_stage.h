@@ -38,6 +38,15 @@ bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint1
 // The same for an outer IPv6 header (UDP as its next header).
 bool vxlan_input6(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3);
 
+// A run of `n` packets received by router interface `in`, each with a checked
+// outer IPv4 (or, `v6`, IPv6) header after an untagged Ethernet header and a
+// local VTEP's address as its destination: those for a VTEP's UDP port are
+// decapsulated, and the inner frames enter their bindings' domains a run of
+// one binding at a time (bridge_tunnel_burst); the rest take router_input, in
+// order.
+void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                       uint16_t n, bool v6);
+
 // Whether `dst` (4 or 16 network-order bytes) is a local VTEP address.
 bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst);
 
