@@ -5,6 +5,7 @@
 #include <rte_prefetch.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "bridge/l2_flow_cache.h"
 #include "bridge/mac_table.h"
@@ -427,6 +428,14 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
     w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, n, src_hits);
   }
   uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
+  // Frames for the router interface's MAC are routed together after the run,
+  // each with its own tunnel ingress for the router's answers.
+  rte_mbuf* routed[kMaxBurst];
+  // Raw storage: an array of TunnelIngress would be initialised whole.
+  static_assert(std::is_trivially_copyable_v<TunnelIngress>);
+  alignas(TunnelIngress) unsigned char routed_from_raw[sizeof(TunnelIngress) * kMaxBurst];
+  auto* routed_from = reinterpret_cast<TunnelIngress*>(routed_from_raw);
+  uint16_t nr = 0;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     const IpAddr& remote = remotes[i];
@@ -448,16 +457,20 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
     // The router's answers (ICMP errors, ARP) go back through this remote.
     // Field by field, from memory written long before: a TunnelIngress built
     // on the stack and copied stalls on store forwarding.
-    w.tunnel_in.vni = &vni;
-    w.tunnel_in.remote = remote;
-    Classified c{m, vni.vlan, false};
     if (rp != nullptr && rte_is_same_ether_addr(&eth->dst_addr, &rp->mac)) {
-      to_router(w, t, *rp, kFromTunnel, m, false);
+      m->port = kFromTunnel;
+      routed_from[nr].vni = &vni;
+      routed_from[nr].remote = remote;
+      routed[nr++] = m;
       continue;
     }
-    tunnel_bridge(w, t, br, vni, domain, remote, c);
+    // The router's answers to a copy (ARP, ND) go back through this remote.
+    w.tunnel_in.vni = &vni;
+    w.tunnel_in.remote = remote;
+    tunnel_bridge(w, t, br, vni, domain, remote, Classified{m, vni.vlan, false});
   }
   w.tunnel_in.vni = nullptr;
+  if (nr > 0) router_tunnel_input(w, t, t.router.ifaces[rp->iface], routed, routed_from, nr);
 }
 
 void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,

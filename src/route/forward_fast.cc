@@ -237,21 +237,24 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
 
 }  // namespace
 
-void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
-                    uint16_t n) {
-  const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
-  // Runs of one path (fast or VTEP) and one family are handled a burst at a
-  // time; any other packet first flushes the run before it, so order is kept.
-  rte_mbuf* run[kMaxBurst];
-  uint16_t nr = 0;
+namespace {
+
+// Frames `in` received, in order: runs of one path (fast or VTEP) and one
+// family are handled a run at a time; any other frame first flushes the run
+// before it. A run is a contiguous slice of `pkts`. `from`: each frame's
+// tunnel ingress (decapsulated frames), or null (a port).
+void route_frames(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                  const TunnelIngress* from, uint16_t n) {
+  uint16_t start = 0, nr = 0;
   Path run_path = Path::kFast;
   bool run6 = false;
   auto flush = [&] {
     if (nr == 0) return;
     if (run_path == Path::kVtep)
-      vxlan_decap_burst(w, t, in, run, nr, run6);
+      vxlan_decap_burst(w, t, in, pkts + start, nr, run6);
     else
-      (run6 ? forward6_burst : forward4_burst)(w, t, in, run, nr, nullptr);
+      (run6 ? forward6_burst : forward4_burst)(w, t, in, pkts + start, nr,
+                                               from != nullptr ? from + start : nullptr);
     nr = 0;
   };
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
@@ -261,17 +264,37 @@ void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     rte_mbuf* m = pkts[i];
     bool v6;
     Path p = classify(t, in, m, &v6);
-    if (p == Path::kSlow) {
+    // VXLAN inside a tunnel is rare: decapsulated one at a time, so that
+    // what is not VXLAN after all is answered through the tunnel it came by.
+    if (p == Path::kSlow || (p == Path::kVtep && from != nullptr)) {
       flush();
-      router_input(w, t, in, m);
+      if (from != nullptr) w.tunnel_in = from[i];
+      if (p == Path::kVtep)
+        vtep_input(w, t, in, m, v6);
+      else
+        router_input(w, t, in, m);
       continue;
     }
     if (nr > 0 && (run6 != v6 || run_path != p)) flush();
+    if (nr == 0) start = i;
     run_path = p;
     run6 = v6;
-    run[nr++] = m;
+    nr++;
   }
   flush();
+  if (from != nullptr) w.tunnel_in.vni = nullptr;
+}
+
+}  // namespace
+
+void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
+                    uint16_t n) {
+  route_frames(w, t, t.router.ifaces[t.router.port_iface[in_port]], pkts, nullptr, n);
+}
+
+void router_tunnel_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                         const TunnelIngress* from, uint16_t n) {
+  route_frames(w, t, in, pkts, from, n);
 }
 
 void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
