@@ -43,6 +43,21 @@ struct IpAddr {
     return v6 == o.v6 && ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
   }
   bool operator<(const IpAddr& o) const { return v6 != o.v6 ? !v6 : b < o.b; }
+  // Whether this is the 4- or 16-byte (`is_v6`) network-order address at `p`:
+  // fixed-size loads, no call.
+  bool is(bool is_v6, const uint8_t* p) const {
+    if (v6 != is_v6) return false;
+    if (!is_v6) {
+      uint32_t x, y;
+      std::memcpy(&x, b.data(), 4);
+      std::memcpy(&y, p, 4);
+      return x == y;
+    }
+    uint64_t x[2], y[2];
+    std::memcpy(x, b.data(), 16);
+    std::memcpy(y, p, 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+  }
 };
 
 struct IpPrefix {

@@ -48,7 +48,12 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
                        uint16_t n, bool v6);
 
 // Whether `dst` (4 or 16 network-order bytes) is a local VTEP address.
-bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst);
+// Inline: the router's classifier asks for every packet when VXLAN is on.
+inline bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst) {
+  for (const VtepEntry& v : vx.vteps)
+    if (v.local.is(v6, dst)) return true;
+  return false;
+}
 
 // Sends the Ethernet frame `m` of binding `vni` to the remote VTEP `remote`
 // (`tagged`: it still carries an 802.1Q header, which is removed).
