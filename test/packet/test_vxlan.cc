@@ -584,3 +584,71 @@ TEST_CASE("vxlan: inner frames routed a burst at a time keep their order and the
   CHECK(h.drops(DropReason::kNoRoute) == 1);
   check_books(h);
 }
+
+TEST_CASE("vxlan: one burst mixing bindings, drops and non-VXLAN is decapsulated a run at a time, in order") {
+  // The decap run looks the VTEP and binding up once per change and hands
+  // each binding's frames to its bridge together; every packet must still
+  // take its own way: its own domain, its drop, the general path, the router.
+  std::string cfg = kVxlan;
+  auto add_after = [&](const std::string& anchor, const std::string& text) {
+    size_t at = cfg.find(anchor);
+    REQUIRE(at != std::string::npos);
+    cfg.insert(at + anchor.size(), text);
+  };
+  add_after("  - {name: p4, device: x4}\n", "  - {name: p5, device: x5}\n");
+  add_after("  - {name: ov6, members: [{port: p4}]}\n", "  - {name: ov2, members: [{port: p5}]}\n");
+  add_after(R"(vnis: [{vni: 100, bridge: ov, flood: ["100.64.0.2", "100.64.0.3"]})",
+            ", {vni: 101, bridge: ov2}");
+  Harness h(cfg);
+  uint16_t id = settle(h);
+  constexpr const char* kHostY = "02:00:00:00:0f:01";  // behind 100.64.0.2, in ov2
+  constexpr const char* kHostZ = "02:00:00:00:0f:02";  // unknown, in ov2
+  Bytes x1 = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1001);
+  Bytes x2 = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1002);
+  Bytes y1 = inner_udp(kHostY, kHostZ, "10.30.0.2", "10.30.0.3", 1003);
+  Bytes y2 = inner_udp(kHostY, kHostZ, "10.30.0.2", "10.30.0.3", 1004);
+  Bytes routed = inner_udp(kHostB, kIrbMac, "10.10.0.20", "10.20.0.5", 1005);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, x1));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 101, y1));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, x2));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, x1, false, 0x08, 4790));  // not VXLAN
+  // An echo to the VTEP's address: answered by the general path after the
+  // frames before it have gone their way.
+  h.send("p1", eth(kUnderMac, kR2Mac, 0x0800,
+                   ipv4("100.64.0.2", "100.64.0.1", 1, icmp4(8, 0, 0x12340001, Bytes(8, 1)))));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 999, x1));  // unknown VNI
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 101, y2));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, routed));
+  h.step();
+  auto out = h.recv_all();
+  CHECK(out.size() == 4);
+  REQUIRE(out["p0"].size() == 2);
+  CHECK(hex(out["p0"][0]) == hex(x1));
+  CHECK(hex(out["p0"][1]) == hex(x2));
+  REQUIRE(out["p5"].size() == 2);
+  CHECK(hex(out["p5"][0]) == hex(y1));
+  CHECK(hex(out["p5"][1]) == hex(y2));
+  // Unknown unicast in VNI 100 is relayed to the other remote (VNI 101 has no
+  // flood list), and the echo answered after both.
+  REQUIRE(out["p1"].size() == 3);
+  CHECK(hex(out["p1"][0]) == hex(to_remote("100.64.0.3", kR3Mac, 100, x1, id)));
+  CHECK(hex(out["p1"][1]) == hex(to_remote("100.64.0.3", kR3Mac, 100, x2, static_cast<uint16_t>(id + 1))));
+  REQUIRE(out["p1"][2].size() >= 14 + 20 + 8);
+  CHECK(hex(slice(out["p1"][2], 0, 6)) == hex(slice(eth(kR2Mac, kUnderMac, 0x0800, {}), 0, 6)));
+  CHECK(out["p1"][2][14 + 20] == 0);  // echo reply
+  Ip4Opts o;
+  o.ttl = 63;
+  REQUIRE(out["p2"].size() == 1);
+  CHECK(hex(out["p2"][0]) == hex(eth(kLanHost, kLanMac, 0x0800,
+                                     ipv4("10.10.0.20", "10.20.0.5", 17,
+                                          udp4("10.10.0.20", "10.20.0.5", 1005, 2000, 18), o))));
+  CHECK(h.drops(DropReason::kLocalUnhandled) == 1);
+  CHECK(h.drops(DropReason::kVxlanUnknownVni) == 1);
+  CHECK(vni_stats(h, 100).rx_packets() == 3);
+  CHECK(vni_stats(h, 101).rx_packets() == 2);
+  // Each source is learned behind the sender in its own domain.
+  h.step();
+  CHECK(remote_macs(h) ==
+        std::map<std::string, std::string>{{kHostB, "100.64.0.2"}, {kHostY, "100.64.0.2"}});
+  check_books(h);
+}
