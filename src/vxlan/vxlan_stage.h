@@ -2,14 +2,18 @@
 // bridge, encapsulation as a bridge domain's tunnel member.
 //
 // Theory of operation.
-// Decap: the router hands over every non-fragmented UDP packet whose outer
-// destination address and port are a local VTEP's, before its FIB lookup.
-// The packet is checked (lengths, outer UDP checksum when present, the I
-// flag; reserved bits ignored), its VNI looked up on that VTEP, optionally
-// its sender checked against the VNI's configured remotes, then the outer
-// headers are stripped and the inner frame enters the bridge domain as if
-// received on the tunnel member (bridge_tunnel_input), remembering the remote
-// in WorkerCtx::tunnel_in so the router's answers can go straight back.
+// Decap: the router's classifier hands over runs of checked packets for a
+// local VTEP's address (vxlan_decap_burst); the general path hands over
+// single ones (vxlan_input4/6). A non-fragmented UDP packet for a VTEP's
+// port is checked (lengths, outer UDP checksum when present, the I flag;
+// reserved bits ignored), its VNI looked up on that VTEP, optionally its
+// sender checked against the VNI's configured remotes, then the outer
+// headers are stripped. In a run, the VTEP and the binding are looked up
+// again only when they change, and the inner frames of one binding enter
+// its bridge domain together, as if received on the tunnel member
+// (bridge_tunnel_burst), each with its remote (the router's answers go
+// straight back to it). Anything else for a VTEP's address takes
+// router_input, after the frames before it.
 // Encap: for a frame the domain sends into the tunnel (a MAC learned behind a
 // remote, or a flood copy per flood-list remote), the 802.1Q tag is dropped,
 // outer Ethernet/IP/UDP/VXLAN headers are prepended in the mbuf's headroom,
