@@ -54,8 +54,9 @@ Run:
   --warmup S           warm-up seconds (default 2)
   --windows N          measurement windows (default 5); the summary is their median
   --interval S         window length in whole seconds (default 1)
-  --baseline           first run dpdk-testpmd io on the same ports, traffic and
-                       cores, and report our rate as a ratio to it
+  --baseline           run dpdk-testpmd io before and after, on the same ports,
+                       traffic and cores, and report our rate as a ratio to the
+                       median of its windows from both runs
   --no-huge            run without hugepages
 Deterministic:
   --count N            step one worker on the main thread for exactly N packets
@@ -432,19 +433,24 @@ int run_main(Cli& c) {
                          std::to_string(c.run.windows) + " windows of " +
                          fmt(c.run.interval_s, 0) + " s"));
 
-  sb::TestpmdResult base;
+  // The baseline brackets the run: testpmd io before and after it, its
+  // windows pooled. The neighbours on a shared VM move both rates between
+  // minutes, and a drift during the run then weighs on both sides alike
+  // instead of on the ratio.
+  sb::TestpmdResult before, after;
   bool have_base = false;
-  if (c.baseline) {
-    uint32_t period = static_cast<uint32_t>(c.run.interval_s);
-    uint32_t warm = std::max<uint32_t>(1, static_cast<uint32_t>(std::ceil(c.run.warmup_s / period)));
-    if (!sb::run_testpmd_io(setup.config, warm, c.run.windows, period, say, &base, &error)) {
-      std::fprintf(stderr, "switchyard-bench: baseline: %s\n", error.c_str());
-      return 1;
+  uint32_t period = static_cast<uint32_t>(c.run.interval_s);
+  uint32_t warm = std::max<uint32_t>(1, static_cast<uint32_t>(std::ceil(c.run.warmup_s / period)));
+  auto baseline = [&](const char* when, sb::TestpmdResult* out) {
+    if (!sb::run_testpmd_io(setup.config, warm, c.run.windows, period, say, out, &error)) {
+      std::fprintf(stderr, "switchyard-bench: baseline (%s): %s\n", when, error.c_str());
+      return false;
     }
-    have_base = true;
-    say("testpmd io: median " + sb::format_rate(base.median_tx_pps) + "pps over " +
-        std::to_string(c.run.windows) + " windows");
-  }
+    say("testpmd io " + std::string(when) + ": median " + sb::format_rate(out->median_tx_pps) +
+        "pps over " + std::to_string(c.run.windows) + " windows");
+    return true;
+  };
+  if (c.baseline && !baseline("before", &before)) return 1;
 
   sb::RunResult res;
   uint32_t nwin = c.run.windows;
@@ -456,6 +462,14 @@ int run_main(Cli& c) {
     std::fprintf(stderr, "switchyard-bench: %s\n", error.c_str());
     return 1;
   }
+  if (c.baseline) {
+    if (!baseline("after", &after)) return 1;
+    have_base = true;
+  }
+  sb::TestpmdResult base = before;
+  base.window_tx_pps.insert(base.window_tx_pps.end(), after.window_tx_pps.begin(),
+                            after.window_tx_pps.end());
+  if (have_base) base.median_tx_pps = sb::median(base.window_tx_pps);
 
   double ratio = have_base && base.median_tx_pps > 0 ? res.median_tx_pps / base.median_tx_pps : 0;
   std::string key = profile_key(c);
@@ -474,8 +488,9 @@ int run_main(Cli& c) {
       auto b = kBudget.find(key);
       if (b != kBudget.end())
         budget = " (budget >= " + fmt(b->second) + ": " + (ratio >= b->second ? "met" : "not met") + ")";
-      say("  testpmd io: " + sb::format_rate(base.median_tx_pps) + "pps; ratio " + fmt(ratio, 3) +
-          budget);
+      say("  testpmd io: " + sb::format_rate(base.median_tx_pps) + "pps (before " +
+          sb::format_rate(before.median_tx_pps) + "pps, after " +
+          sb::format_rate(after.median_tx_pps) + "pps); ratio " + fmt(ratio, 3) + budget);
     }
   }
   if (setup.routes > 0) {
@@ -536,6 +551,8 @@ int run_main(Cli& c) {
     std::vector<double> mpps;
     for (double p : base.window_tx_pps) mpps.push_back(p / 1e6);
     bf["windows_mpps"] = sb::json_numbers(mpps, 3);
+    bf["before_mpps"] = sb::json_number(before.median_tx_pps / 1e6, 3);
+    bf["after_mpps"] = sb::json_number(after.median_tx_pps / 1e6, 3);
     bf["command"] = sb::json_string(base.command);
     f["baseline"] = sb::json_object(b);
     f["ratio_to_testpmd_io"] = sb::json_number(ratio, 3);
@@ -586,6 +603,8 @@ int run_main(Cli& c) {
     if (have_base) {
       ef["ratio_to_testpmd_io"] = f["ratio_to_testpmd_io"];
       ef["testpmd_io_mpps"] = sb::json_number(base.median_tx_pps / 1e6, 3);
+      ef["testpmd_io_before_mpps"] = sb::json_number(before.median_tx_pps / 1e6, 3);
+      ef["testpmd_io_after_mpps"] = sb::json_number(after.median_tx_pps / 1e6, 3);
     }
     auto b = kBudget.find(key);
     if (b != kBudget.end()) ef["budget_ratio"] = sb::json_number(b->second, 2);
