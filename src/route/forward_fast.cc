@@ -44,9 +44,10 @@ enum class Path : uint8_t {
 // The IPv4 fast path takes a single-segment frame to the interface MAC with an
 // option-free, checksum-correct IPv4 header, a TTL to spare and a unicast
 // destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
-// padding is trimmed here.
+// padding is trimmed here. `*dst`: the destination in host order, for the
+// FIB's bulk lookup.
 inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_mbuf* m,
-                                                     const VxlanTables& vx) {
+                                                     const VxlanTables& vx, uint32_t* dst) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
   if (!is_for(in, eth)) return Path::kSlow;
@@ -55,8 +56,8 @@ inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_
   if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
       m->data_len < kL3 + total || ip->time_to_live <= 1)
     return Path::kSlow;
-  uint8_t first = reinterpret_cast<const uint8_t*>(&ip->dst_addr)[0];
-  if (first >= 224) return Path::kSlow;  // multicast, reserved, broadcast
+  *dst = rte_be_to_cpu_32(ip->dst_addr);
+  if (*dst >= 0xe0000000u) return Path::kSlow;  // multicast, reserved, broadcast
   uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
   if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
       (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header20_checksum_ok(ip)))
@@ -87,12 +88,12 @@ inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_
 }
 
 inline __attribute__((always_inline)) Path classify(const Tables& t, const RouterIface& in,
-                                                    rte_mbuf* m, bool* v6) {
+                                                    rte_mbuf* m, bool* v6, uint32_t* dst4) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
   if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && t.router.v4.fib != nullptr)
-    return classify4(in, m, t.vxlan);
+    return classify4(in, m, t.vxlan, dst4);
   if (*v6 && t.router.v6.fib != nullptr) return classify6(in, m, t.vxlan);
   return Path::kSlow;
 }
@@ -117,35 +118,37 @@ void vtep_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* 
 // (the caller then takes router_input).
 constexpr uint32_t kNoNextHop = UINT32_MAX;
 
+// The group of a destination whose chain is walked (its FIB value carries no
+// fast group): source-specific routes, or a group index too wide to pack.
+// Out of line, as the rare case, so the loop around it keeps its registers.
+__attribute__((noinline)) uint32_t chain_group(const FamilyRoutes& fr, uint64_t fib_value,
+                                               const uint8_t* src16) {
+  uint32_t ri = fr.resolve(fib_value, src16);
+  if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) return kNoNextHop;
+  return fr.routes[ri].group;
+}
+
 // A packet's next hop given its FIB value. A destination whose value carries
 // its fast group (FibValueLayout) costs no read of the route set; the rest
 // walk their chain, with `src16` making the source address. A million routes'
 // chains do not fit in cache: the packed group is what keeps the lookup to
 // the FIB's own line.
 template <typename Src16, typename FlowHash>
-uint32_t next_hop_of(const RouterTables& rt, const FamilyRoutes& fr, uint64_t fib_value,
-                     Src16&& src16, FlowHash&& flow_hash) {
+inline __attribute__((always_inline)) uint32_t next_hop_of(const RouterTables& rt,
+                                                           const FamilyRoutes& fr,
+                                                           uint64_t fib_value, Src16&& src16,
+                                                           FlowHash&& flow_hash) {
   uint32_t g = fr.layout.fast_group(fib_value);
-  if (g == kNoFastGroup) {
+  if (__builtin_expect(g == kNoFastGroup, 0)) {
     uint8_t src[16] = {};
     src16(src);
-    uint32_t ri = fr.resolve(fib_value, src);
-    if (ri == kNoRoute || fr.routes[ri].type != RouteType::kNormal) return kNoNextHop;
-    g = fr.routes[ri].group;
+    g = chain_group(fr, fib_value, src);
+    if (g == kNoNextHop) return kNoNextHop;
   }
   const NhGroup& grp = rt.groups[g];
   uint32_t bucket = grp.first_bucket;
   if (grp.bucket_mask != 0) bucket += flow_hash() & grp.bucket_mask;
   return rt.buckets[bucket];
-}
-
-// Sends a transit packet whose TTL / hop limit is already decremented to next
-// hop `nhi` without the AdjacencyCache (direct routes, bridge interfaces,
-// neighbours still resolving).
-void emit_uncached(WorkerCtx& w, const RouterTables& rt, const RouterIface& in, uint32_t nhi,
-                   const IpAddr& dst, rte_mbuf* m) {
-  const NextHop& nh = rt.nexthops[nhi];
-  router_emit(w, &in, rt.ifaces[nh.iface], nh.direct ? dst : nh.gateway, m);
 }
 
 inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache::Entry& a,
@@ -155,47 +158,70 @@ inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache
   worker_tx(w, a.port, m);
 }
 
-// `from`: each frame's tunnel ingress (router_drain), or null (a routed port).
+// A transit packet to next hop `nhi` that the loop's common case did not
+// take: its next hop is not in the AdjacencyCache yet (filled here) or cannot
+// be (direct routes, bridge interfaces, neighbours still resolving: the
+// general emit), or the packet is bigger than the egress MTU (router_input
+// fragments it or answers). Out of line: the loop keeps its registers.
+__attribute__((noinline)) void forward_uncached(WorkerCtx& w, const Tables& t,
+                                                const RouterIface& in, rte_mbuf* m, uint32_t nhi,
+                                                const IpAddr& dst, const TunnelIngress* from) {
+  const RouterTables& rt = t.router;
+  AdjacencyCache::Entry* a = w.adj.find(nhi);
+  if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
+  uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
+  bool v6 = dst.v6;
+  if (from != nullptr) w.tunnel_in = *from;
+  if (v6) {
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
+    if (sizeof(rte_ipv6_hdr) + net16(ip->payload_len) > mtu) return router_input(w, t, in, m);
+    ip->hop_limits--;
+  } else {
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
+    if (net16(ip->total_length) > mtu) return router_input(w, t, in, m);  // fragment or answer
+    ipv4_decrement_ttl(ip);
+  }
+  if (a != nullptr) return send_via(w, *a, m);
+  const NextHop& nh = rt.nexthops[nhi];
+  router_emit(w, &in, rt.ifaces[nh.iface], nh.direct ? dst : nh.gateway, m);
+}
+
+// What is not plain after all takes the general path, from its own tunnel.
+__attribute__((noinline)) void not_plain(WorkerCtx& w, const Tables& t, const RouterIface& in,
+                                         rte_mbuf* m, const TunnelIngress* from) {
+  if (from != nullptr) w.tunnel_in = *from;
+  router_input(w, t, in, m);
+}
+
+// `dst`: each packet's destination in host order, read by the classification.
+// `from`: each frame's tunnel ingress (decapsulated frames), or null (a port).
 void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint16_t n, const TunnelIngress* from) {
+                    uint32_t* dst, uint16_t n, const TunnelIngress* from) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v4;
-  uint32_t dst[kMaxBurst];
   uint64_t value[kMaxBurst];
-  for (uint16_t i = 0; i < n; i++)
-    dst[i] = rte_be_to_cpu_32(rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv4_hdr*, kL3)->dst_addr);
   fr.fib->lookup4(dst, value, n);
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
+    const TunnelIngress* fi = from != nullptr ? from + i : nullptr;
     uint32_t nhi = next_hop_of(
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
         [&] { return router_flow_hash4(rt, m, ip); });
-    if (nhi == kNoNextHop) {
-      if (from != nullptr) w.tunnel_in = from[i];
-      router_input(w, t, in, m);
+    if (__builtin_expect(nhi == kNoNextHop, 0)) {
+      not_plain(w, t, in, m, fi);
       continue;
     }
-    uint16_t total = net16(ip->total_length);
     AdjacencyCache::Entry* a = w.adj.find(nhi);
-    if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
-    uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
-    if (total > mtu) {  // fragmentation or frag-needed
-      if (from != nullptr) w.tunnel_in = from[i];
-      router_input(w, t, in, m);
+    if (__builtin_expect(a == nullptr || net16(ip->total_length) > a->mtu, 0)) {
+      forward_uncached(w, t, in, m, nhi, IpAddr::from_v4_host(dst[i]), fi);
       continue;
     }
     ipv4_decrement_ttl(ip);
-    if (a != nullptr) {
-      send_via(w, *a, m);
-      continue;
-    }
-    if (from != nullptr) w.tunnel_in = from[i];
-    emit_uncached(w, rt, in, nhi, IpAddr::from_v4_host(dst[i]), m);
+    send_via(w, *a, m);
   }
 }
 
-// `from`: each frame's tunnel ingress (router_drain), or null (a routed port).
 void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
                     uint16_t n, const TunnelIngress* from) {
   const RouterTables& rt = t.router;
@@ -208,30 +234,22 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
+    const TunnelIngress* fi = from != nullptr ? from + i : nullptr;
     uint32_t nhi = next_hop_of(
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
         [&] { return router_flow_hash6(rt, m, ip); });
-    if (nhi == kNoNextHop) {
-      if (from != nullptr) w.tunnel_in = from[i];
-      router_input(w, t, in, m);
+    if (__builtin_expect(nhi == kNoNextHop, 0)) {
+      not_plain(w, t, in, m, fi);
       continue;
     }
-    uint32_t total = sizeof(rte_ipv6_hdr) + net16(ip->payload_len);
     AdjacencyCache::Entry* a = w.adj.find(nhi);
-    if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
-    uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
-    if (total > mtu) {  // packet too big
-      if (from != nullptr) w.tunnel_in = from[i];
-      router_input(w, t, in, m);
+    if (__builtin_expect(
+            a == nullptr || sizeof(rte_ipv6_hdr) + net16(ip->payload_len) > a->mtu, 0)) {
+      forward_uncached(w, t, in, m, nhi, IpAddr::from_v6(dst[i]), fi);
       continue;
     }
     ip->hop_limits--;
-    if (a != nullptr) {
-      send_via(w, *a, m);
-      continue;
-    }
-    if (from != nullptr) w.tunnel_in = from[i];
-    emit_uncached(w, rt, in, nhi, IpAddr::from_v6(dst[i]), m);
+    send_via(w, *a, m);
   }
 }
 
@@ -250,14 +268,17 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
   auto kind_of = [](Path p, bool v6) { return static_cast<uint8_t>(static_cast<uint8_t>(p) << 1 | v6); };
   uint16_t start = 0, nr = 0;  // the run is pkts[start, start + nr); nr == 0: start is the next frame
   uint8_t run_kind = kind_of(Path::kFast, false);
+  uint32_t dst4[kMaxBurst];  // IPv4 destinations in host order, as classified
   auto flush = [&] {
     if (nr == 0) return;
     bool v6 = run_kind & 1;
     if (run_kind >> 1 == static_cast<uint8_t>(Path::kVtep))
       vxlan_decap_burst(w, t, in, pkts + start, nr, v6);
+    else if (v6)
+      forward6_burst(w, t, in, pkts + start, nr, from != nullptr ? from + start : nullptr);
     else
-      (v6 ? forward6_burst : forward4_burst)(w, t, in, pkts + start, nr,
-                                             from != nullptr ? from + start : nullptr);
+      forward4_burst(w, t, in, pkts + start, dst4 + start, nr,
+                     from != nullptr ? from + start : nullptr);
     start += nr;
     nr = 0;
   };
@@ -267,7 +288,7 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
     if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
     rte_mbuf* m = pkts[i];
     bool v6;
-    Path p = classify(t, in, m, &v6);
+    Path p = classify(t, in, m, &v6, &dst4[i]);
     // VXLAN inside a tunnel is rare: decapsulated one at a time, so that
     // what is not VXLAN after all is answered through the tunnel it came by.
     if (p == Path::kSlow || (p == Path::kVtep && from != nullptr)) {
@@ -306,7 +327,8 @@ void router_tunnel_input(WorkerCtx& w, const Tables& t, const RouterIface& in, r
 void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
   RouteBacklog& b = w.route_backlog;
   bool v6;
-  Path p = classify(t, in, m, &v6);
+  uint32_t dst4;
+  Path p = classify(t, in, m, &v6, &dst4);
   if (p == Path::kFast) {
     if (b.n == kMaxBurst) router_drain(w, t);
     b.in[b.n] = &in;
@@ -355,7 +377,15 @@ void router_drain(WorkerCtx& w, const Tables& t) {
              (rte_pktmbuf_mtod(pkts[j], const rte_ether_hdr*)->ether_type ==
               RTE_BE16(RTE_ETHER_TYPE_IPV6)) == v6)
         j++;
-      (v6 ? forward6_burst : forward4_burst)(w, t, *in[i], &pkts[i], j - i, &from[i]);
+      if (v6) {
+        forward6_burst(w, t, *in[i], &pkts[i], j - i, &from[i]);
+      } else {
+        uint32_t dst4[kMaxBurst];
+        for (uint16_t k = i; k < j; k++)
+          dst4[k - i] = rte_be_to_cpu_32(
+              rte_pktmbuf_mtod_offset(pkts[k], const rte_ipv4_hdr*, kL3)->dst_addr);
+        forward4_burst(w, t, *in[i], &pkts[i], dst4, j - i, &from[i]);
+      }
       i = j;
     }
     w.tunnel_in.vni = nullptr;

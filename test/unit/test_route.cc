@@ -281,6 +281,41 @@ TEST_CASE("IPv4 header checksum check agrees with RFC 1071 on random headers", "
   }
 }
 
+TEST_CASE("The 20-byte checksum check agrees with folding on carries and edge sums", "[route]") {
+  // The folding reference: a 16-bit one's-complement sum that must be 0xffff.
+  auto folded_ok = [](const uint8_t* h) {
+    uint32_t sum = 0;
+    for (unsigned k = 0; k < 20; k += 2) sum += (h[k] << 8) | h[k + 1];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
+  };
+  std::mt19937 rng(23);
+  uint8_t h[20];
+  // Bytes drawn mostly from 0x00 and 0xff, so that the 64-bit additions carry
+  // out and the sums land on multiples of 65535 and next to them.
+  for (int i = 0; i < 200000; i++) {
+    for (auto& b : h) {
+      uint32_t r = rng() % 8;
+      b = r < 3 ? 0xff : r < 5 ? 0x00 : static_cast<uint8_t>(rng());
+    }
+    if (i % 2) {  // half of them with a correct checksum
+      h[10] = h[11] = 0;
+      uint32_t sum = 0;
+      for (unsigned k = 0; k < 20; k += 2) sum += (h[k] << 8) | h[k + 1];
+      while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+      h[10] = static_cast<uint8_t>(~sum >> 8);
+      h[11] = static_cast<uint8_t>(~sum);
+    }
+    REQUIRE(ipv4_header20_checksum_ok(h) == folded_ok(h));
+  }
+  std::memset(h, 0, sizeof(h));
+  CHECK_FALSE(ipv4_header20_checksum_ok(h));  // sums to 0, not 0xffff
+  std::memset(h, 0xff, sizeof(h));
+  CHECK(ipv4_header20_checksum_ok(h));  // ten 0xffff words fold to 0xffff
+  h[0] = 0xfe;
+  CHECK_FALSE(ipv4_header20_checksum_ok(h));
+}
+
 TEST_CASE("TTL decrement's incremental checksum equals a full recomputation", "[route]") {
   std::mt19937 rng(11);
   auto full = [](const uint8_t* h) {
