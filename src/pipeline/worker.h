@@ -24,6 +24,7 @@
 #include "bridge/mac_cache.h"
 #include "pipeline/counters.h"
 #include "pipeline/tables.h"
+#include "pipeline/tx_buffer.h"
 #include "route/adjacency_cache.h"
 #include "route/fib6_cache.h"
 #include "route/neighbour_table.h"
@@ -52,17 +53,11 @@ struct TunnelIngress {
 constexpr uint16_t kFromTunnel = 0xfffe;
 
 constexpr uint16_t kMaxBurst = 256;
-constexpr uint16_t kTxBufferSize = 512;
 constexpr uint32_t kIdlePollsBeforeSleep = 64;
 
 struct RxQueueRef {
   uint16_t port;
   uint16_t queue;
-};
-
-struct TxBuffer {
-  uint16_t count = 0;
-  rte_mbuf* pkts[kTxBufferSize];
 };
 
 // Suppresses repeated LearnEvents for the same (key, port) from one worker
@@ -151,10 +146,14 @@ void worker_flush_port(WorkerCtx& w, uint16_t port);
 void worker_flush(WorkerCtx& w);
 // Queues a packet for transmission on `port`; flushes when the buffer fills.
 // Inline: every forwarded packet passes here.
-inline void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m) {
-  TxBuffer& b = w.tx[port];
+// For a caller that already holds the port's buffer (the AdjacencyCache keeps
+// it): no index into the 4 KiB buffers per frame.
+inline void worker_tx_buffer(WorkerCtx& w, TxBuffer& b, rte_mbuf* m) {
   b.pkts[b.count++] = m;
-  if (b.count == kTxBufferSize) worker_flush_port(w, port);
+  if (b.count == kTxBufferSize) worker_flush_port(w, static_cast<uint16_t>(&b - w.tx));
+}
+inline void worker_tx(WorkerCtx& w, uint16_t port, rte_mbuf* m) {
+  worker_tx_buffer(w, w.tx[port], m);
 }
 // Frames injected with this port value go out the router interface whose
 // stable id is in mbuf->hash.usr (a bridge interface has no port of its own).

@@ -26,15 +26,17 @@ inline bool ipv4_fragment_of(const rte_ipv4_hdr* ip) {
 }
 
 // Decrements an IPv4 TTL (which must be >= 1) and updates the header checksum
-// incrementally: eqn. 3 of RFC 1624 with the word change folded into a
-// constant (~m + m' = 0xfeff when only the TTL byte drops by one), computed in
-// network order (one's-complement sums do not care, RFC 1071). Gives exactly
-// what a full recomputation gives.
+// incrementally, as Linux's ip_decrease_ttl: the TTL is the high byte of its
+// 16-bit word, so the sum drops by 0x0100 and the checksum (its complement)
+// rises by 0x0100 with end-around carry, added in network order (one's-
+// complement sums do not care, RFC 1071). A result of 0xffff, which a full
+// computation never gives for a nonzero header (RFC 1624's -0 case), becomes
+// 0x0000 by the same carry. Gives exactly what a full recomputation gives.
 inline void ipv4_decrement_ttl(rte_ipv4_hdr* ip) {
   ip->time_to_live--;
-  uint32_t sum = static_cast<uint16_t>(~ip->hdr_checksum) + uint32_t{RTE_BE16(0xfeff)};
-  sum = (sum & 0xffff) + (sum >> 16);
-  ip->hdr_checksum = static_cast<uint16_t>(~sum);
+  uint32_t check = ip->hdr_checksum;
+  check += RTE_BE16(0x0100);
+  ip->hdr_checksum = static_cast<uint16_t>(check + (check >= 0xffff));
 }
 
 // Whether an IPv4 header (ihl_bytes, a multiple of 4) sums to 0xffff. Adds

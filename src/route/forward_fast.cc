@@ -30,9 +30,29 @@ namespace {
 
 constexpr uint16_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged frames
 
-bool is_for(const RouterIface& in, const rte_ether_hdr* eth) {
-  return rte_is_same_ether_addr(&eth->dst_addr, &in.mac);
-}
+// What the classification needs of the snapshot and the interface, read once
+// a burst: inside the loop the compiler would read them again after every
+// store to a frame.
+struct Classifier {
+  static_assert(RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN);
+  uint64_t mac;  // the interface MAC, as the low 48 bits of an 8-byte load
+  bool v4, v6;   // the family has a FIB
+  bool vteps;    // a VTEP is configured
+  const VxlanTables& vx;
+
+  Classifier(const Tables& t, const RouterIface& in)
+      : mac(0), v4(t.router.v4.fib != nullptr), v6(t.router.v6.fib != nullptr),
+        vteps(t.vxlan.enabled()), vx(t.vxlan) {
+    std::memcpy(&mac, in.mac.addr_bytes, 6);
+  }
+  // The frame's destination MAC is the interface's: one load, and the two
+  // bytes after it (the source's) shifted out.
+  bool is_for(const rte_ether_hdr* eth) const {
+    uint64_t d;
+    std::memcpy(&d, eth, 8);
+    return ((d ^ mac) << 16) == 0;
+  }
+};
 
 // Which way a frame received by a router interface goes.
 enum class Path : uint8_t {
@@ -46,11 +66,11 @@ enum class Path : uint8_t {
 // destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
 // padding is trimmed here. `*dst`: the destination in host order, for the
 // FIB's bulk lookup.
-inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_mbuf* m,
-                                                     const VxlanTables& vx, uint32_t* dst) {
+inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mbuf* m,
+                                                     uint32_t* dst) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (!is_for(in, eth)) return Path::kSlow;
+  if (!c.is_for(eth)) return Path::kSlow;
   auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
   uint16_t total = net16(ip->total_length);
   if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
@@ -63,19 +83,18 @@ inline __attribute__((always_inline)) Path classify4(const RouterIface& in, rte_
       (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header20_checksum_ok(ip)))
     return Path::kSlow;
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  if (vx.enabled() &&
-      vxlan_local_address(vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
+  if (c.vteps &&
+      vxlan_local_address(c.vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
     return Path::kVtep;
   return Path::kFast;
 }
 
 // The IPv6 counterpart: hop limit to spare, a global unicast destination, and
 // not ICMPv6 (Neighbour Discovery, echo).
-inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_mbuf* m,
-                                                     const VxlanTables& vx) {
+inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mbuf* m) {
   if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (!is_for(in, eth)) return Path::kSlow;
+  if (!c.is_for(eth)) return Path::kSlow;
   auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
   uint32_t total = sizeof(rte_ipv6_hdr) + net16(ip->payload_len);
   if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || m->data_len < kL3 + total ||
@@ -83,18 +102,17 @@ inline __attribute__((always_inline)) Path classify6(const RouterIface& in, rte_
       (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))
     return Path::kSlow;
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  if (vx.enabled() && vxlan_local_address(vx, true, ip->dst_addr)) return Path::kVtep;
+  if (c.vteps && vxlan_local_address(c.vx, true, ip->dst_addr)) return Path::kVtep;
   return Path::kFast;
 }
 
-inline __attribute__((always_inline)) Path classify(const Tables& t, const RouterIface& in,
-                                                    rte_mbuf* m, bool* v6, uint32_t* dst4) {
+inline __attribute__((always_inline)) Path classify(const Classifier& c, rte_mbuf* m, bool* v6,
+                                                    uint32_t* dst4) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
-  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && t.router.v4.fib != nullptr)
-    return classify4(in, m, t.vxlan, dst4);
-  if (*v6 && t.router.v6.fib != nullptr) return classify6(in, m, t.vxlan);
+  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4(c, m, dst4);
+  if (*v6 && c.v6) return classify6(c, m);
   return Path::kSlow;
 }
 
@@ -151,11 +169,12 @@ inline __attribute__((always_inline)) uint32_t next_hop_of(const RouterTables& r
   return rt.buckets[bucket];
 }
 
+// `touch_due`: AdjacencyCache::touch_due(w.now_ns), once a burst.
 inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache::Entry& a,
-                                                    rte_mbuf* m) {
+                                                    rte_mbuf* m, uint64_t touch_due) {
   std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), a.rewrite, sizeof(a.rewrite));
-  AdjacencyCache::touch(a, *w.neighbours, w.now_ns);
-  worker_tx(w, a.port, m);
+  AdjacencyCache::touch(a, *w.neighbours, w.now_ns, touch_due);
+  worker_tx_buffer(w, *a.tx, m);
 }
 
 // A transit packet to next hop `nhi` that the loop's common case did not
@@ -168,7 +187,7 @@ __attribute__((noinline)) void forward_uncached(WorkerCtx& w, const Tables& t,
                                                 const IpAddr& dst, const TunnelIngress* from) {
   const RouterTables& rt = t.router;
   AdjacencyCache::Entry* a = w.adj.find(nhi);
-  if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns);
+  if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns, w.tx);
   uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
   bool v6 = dst.v6;
   if (from != nullptr) w.tunnel_in = *from;
@@ -181,7 +200,7 @@ __attribute__((noinline)) void forward_uncached(WorkerCtx& w, const Tables& t,
     if (net16(ip->total_length) > mtu) return router_input(w, t, in, m);  // fragment or answer
     ipv4_decrement_ttl(ip);
   }
-  if (a != nullptr) return send_via(w, *a, m);
+  if (a != nullptr) return send_via(w, *a, m, AdjacencyCache::touch_due(w.now_ns));
   const NextHop& nh = rt.nexthops[nhi];
   router_emit(w, &in, rt.ifaces[nh.iface], nh.direct ? dst : nh.gateway, m);
 }
@@ -201,24 +220,25 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   const FamilyRoutes& fr = rt.v4;
   uint64_t value[kMaxBurst];
   fr.fib->lookup4(dst, value, n);
+  const uint64_t touch_due = AdjacencyCache::touch_due(w.now_ns);
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
-    const TunnelIngress* fi = from != nullptr ? from + i : nullptr;
     uint32_t nhi = next_hop_of(
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
         [&] { return router_flow_hash4(rt, m, ip); });
     if (__builtin_expect(nhi == kNoNextHop, 0)) {
-      not_plain(w, t, in, m, fi);
+      not_plain(w, t, in, m, from != nullptr ? from + i : nullptr);
       continue;
     }
     AdjacencyCache::Entry* a = w.adj.find(nhi);
     if (__builtin_expect(a == nullptr || net16(ip->total_length) > a->mtu, 0)) {
-      forward_uncached(w, t, in, m, nhi, IpAddr::from_v4_host(dst[i]), fi);
+      forward_uncached(w, t, in, m, nhi, IpAddr::from_v4_host(dst[i]),
+                       from != nullptr ? from + i : nullptr);
       continue;
     }
     ipv4_decrement_ttl(ip);
-    send_via(w, *a, m);
+    send_via(w, *a, m, touch_due);
   }
 }
 
@@ -231,25 +251,26 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   for (uint16_t i = 0; i < n; i++)
     std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
   w.fib6_cache.lookup(*fr.fib, dst, value, n);
+  const uint64_t touch_due = AdjacencyCache::touch_due(w.now_ns);
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
-    const TunnelIngress* fi = from != nullptr ? from + i : nullptr;
     uint32_t nhi = next_hop_of(
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
         [&] { return router_flow_hash6(rt, m, ip); });
     if (__builtin_expect(nhi == kNoNextHop, 0)) {
-      not_plain(w, t, in, m, fi);
+      not_plain(w, t, in, m, from != nullptr ? from + i : nullptr);
       continue;
     }
     AdjacencyCache::Entry* a = w.adj.find(nhi);
     if (__builtin_expect(
             a == nullptr || sizeof(rte_ipv6_hdr) + net16(ip->payload_len) > a->mtu, 0)) {
-      forward_uncached(w, t, in, m, nhi, IpAddr::from_v6(dst[i]), fi);
+      forward_uncached(w, t, in, m, nhi, IpAddr::from_v6(dst[i]),
+                       from != nullptr ? from + i : nullptr);
       continue;
     }
     ip->hop_limits--;
-    send_via(w, *a, m);
+    send_via(w, *a, m, touch_due);
   }
 }
 
@@ -269,6 +290,7 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
   uint16_t start = 0, nr = 0;  // the run is pkts[start, start + nr); nr == 0: start is the next frame
   uint8_t run_kind = kind_of(Path::kFast, false);
   uint32_t dst4[kMaxBurst];  // IPv4 destinations in host order, as classified
+  const Classifier c(t, in);
   auto flush = [&] {
     if (nr == 0) return;
     bool v6 = run_kind & 1;
@@ -288,7 +310,7 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
     if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
     rte_mbuf* m = pkts[i];
     bool v6;
-    Path p = classify(t, in, m, &v6, &dst4[i]);
+    Path p = classify(c, m, &v6, &dst4[i]);
     // VXLAN inside a tunnel is rare: decapsulated one at a time, so that
     // what is not VXLAN after all is answered through the tunnel it came by.
     if (p == Path::kSlow || (p == Path::kVtep && from != nullptr)) {
@@ -328,7 +350,7 @@ void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   RouteBacklog& b = w.route_backlog;
   bool v6;
   uint32_t dst4;
-  Path p = classify(t, in, m, &v6, &dst4);
+  Path p = classify(Classifier(t, in), m, &v6, &dst4);
   if (p == Path::kFast) {
     if (b.n == kMaxBurst) router_drain(w, t);
     b.in[b.n] = &in;

@@ -77,9 +77,11 @@ struct FibValueLayout {
   uint32_t chain(uint64_t v) const {
     return static_cast<uint32_t>(v & ((uint64_t{1} << chain_bits) - 1));
   }
+  // A packed group + 1 fits 32 bits (there are fewer groups), so the
+  // unsigned wrap of 0 - 1 is kNoFastGroup: no compare on the fast path.
   uint32_t fast_group(uint64_t v) const {
-    uint64_t g = v >> chain_bits;
-    return g == 0 ? kNoFastGroup : static_cast<uint32_t>(g - 1);
+    static_assert(kNoFastGroup == UINT32_MAX);
+    return static_cast<uint32_t>(v >> chain_bits) - 1;
   }
 };
 

@@ -340,6 +340,27 @@ TEST_CASE("TTL decrement's incremental checksum equals a full recomputation", "[
     uint16_t want = full(h);
     REQUIRE(((h[10] << 8) | h[11]) == want);
   }
+  // Checksums where the increment carries or lands on 0xffff (which a full
+  // computation never gives): source address bytes chosen to make them.
+  for (uint16_t c : {0x0000, 0x00ff, 0x0100, 0xfeff, 0xff00, 0xfeff, 0xfffe, 0x7fff}) {
+    for (int i = 0; i < 1000; i++) {
+      alignas(4) uint8_t h[20];
+      for (auto& b : h) b = static_cast<uint8_t>(rng());
+      h[0] = 0x45;
+      if (h[8] == 0) h[8] = 1;
+      h[12] = h[13] = 0;
+      uint32_t others = static_cast<uint16_t>(~full(h));  // the folded sum without word 12
+      uint32_t w = static_cast<uint16_t>(~c) + static_cast<uint16_t>(~others);
+      w = (w & 0xffff) + (w >> 16);
+      h[12] = static_cast<uint8_t>(w >> 8);
+      h[13] = static_cast<uint8_t>(w);
+      REQUIRE(full(h) == c);
+      h[10] = static_cast<uint8_t>(c >> 8);
+      h[11] = static_cast<uint8_t>(c);
+      ipv4_decrement_ttl(reinterpret_cast<rte_ipv4_hdr*>(h));
+      REQUIRE(((h[10] << 8) | h[11]) == full(h));
+    }
+  }
 }
 
 #include "route/fib6_cache.h"
