@@ -59,7 +59,8 @@ struct VniMemo {
 
 // Checks a packet already matched to VTEP `vt` (`l4`: the UDP offset, `ip`
 // the outer IPv4 or IPv6 header) and strips its outer headers. Returns its
-// binding, or null when it was dropped (and counted).
+// binding, or null when it was dropped (and counted). The caller counts
+// what it returns (count_rx).
 // Inlined: once per packet of a decapsulated run.
 inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt,
                       const IpAddr& remote, uint32_t l4, const void* ip, bool v6,
@@ -86,7 +87,9 @@ inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const 
     drop(w, m, DropReason::kVxlanBadFlags);
     return nullptr;
   }
-  uint32_t key = uint32_t{vt} << 24 | uint32_t{vx[4]} << 16 | uint32_t{vx[5]} << 8 | vx[6];
+  uint32_t vni_word;  // the VNI and the reserved byte after it
+  std::memcpy(&vni_word, vx + 4, 4);
+  uint32_t key = uint32_t{vt} << 24 | rte_be_to_cpu_32(vni_word) >> 8;
   if (key != memo.key) {
     memo.key = key;
     memo.vni = t.vxlan.find(vt, key & kMaxVni);
@@ -111,10 +114,15 @@ inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const 
   // The device's checksum verdicts were about the outer headers.
   m->ol_flags &= ~kRxCksumFlags;
   m->packet_type = 0;
-  VniCounters& c = w.vni_counters[vni->counter_slot];
-  c.rx_packets.add(1);
-  c.rx_bytes.add(m->pkt_len);
   return vni;
+}
+
+// A binding's received packets and bytes (inner frames), counted by the
+// caller: once a run, not once a packet.
+inline void count_rx(WorkerCtx& w, const VniEntry& vni, uint64_t packets, uint64_t bytes) {
+  VniCounters& c = w.vni_counters[vni.counter_slot];
+  c.rx_packets.add(packets);
+  c.rx_bytes.add(bytes);
 }
 
 // CRC over packet bytes at any alignment (rte_hash_crc() loads 8 bytes at a
@@ -201,7 +209,9 @@ void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr
            uint32_t l4, const void* ip, bool v6) {
   VniMemo memo;
   const VniEntry* vni = strip(w, t, m, vt, remote, l4, ip, v6, memo);
-  if (vni != nullptr) bridge_tunnel_input(w, t, *vni, remote, m);
+  if (vni == nullptr) return;
+  count_rx(w, *vni, 1, m->pkt_len);
+  bridge_tunnel_input(w, t, *vni, remote, m);
 }
 
 }  // namespace
@@ -217,10 +227,14 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
   alignas(IpAddr) unsigned char remotes_raw[sizeof(IpAddr) * kMaxBurst];
   auto* remotes = reinterpret_cast<IpAddr*>(remotes_raw);
   uint16_t ni = 0;
+  uint64_t run_bytes = 0;
   const VniEntry* run_vni = nullptr;
   auto flush = [&] {
-    if (ni > 0) bridge_tunnel_burst(w, t, *run_vni, inner, remotes, ni);
+    if (ni == 0) return;
+    count_rx(w, *run_vni, ni, run_bytes);
+    bridge_tunnel_burst(w, t, *run_vni, inner, remotes, ni);
     ni = 0;
+    run_bytes = 0;
   };
   // A run's packets mostly share their VTEP and VNI: each is looked up when
   // it changes, not per packet.
@@ -283,6 +297,7 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
       remotes[0] = mine;
     }
     run_vni = vni;
+    run_bytes += m->pkt_len;
     inner[ni++] = m;
   }
   flush();
