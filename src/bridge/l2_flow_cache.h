@@ -22,13 +22,13 @@
 // Thread-safety: one per worker, touched only by it.
 #pragma once
 
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
 #include <cstdint>
 #include <cstring>
 
 #include "bridge/mac_cache.h"
+#include "pipeline/crc32c.h"
 #include "pipeline/hugepage_array.h"
 
 namespace sy {
@@ -118,7 +118,7 @@ class L2FlowCache {
   // destination numbered alike (sequential virtual NICs) cancel out, filling
   // a quarter of the sets. The multiply mixes one word before the other.
   static uint32_t hash(const L2FlowKey& k) {
-    return rte_hash_crc_8byte(k.lo * 0x9e3779b97f4a7c15ull ^ k.hi, 0);
+    return crc32c_u64(k.lo * 0x9e3779b97f4a7c15ull ^ k.hi, 0);
   }
   uint32_t tag_of(uint16_t in_port) const { return sets_.stamp() << 16 | in_port; }
 

@@ -26,7 +26,6 @@
 // Thread-safety: one per worker, touched only by it.
 #pragma once
 
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
 #include <cstdint>
@@ -34,6 +33,7 @@
 
 #include "bridge/bridge_tables.h"
 #include "bridge/mac_table.h"
+#include "pipeline/crc32c.h"
 #include "pipeline/hugepage_array.h"
 
 namespace sy {
@@ -139,7 +139,7 @@ class MacCache {
     Entry way[kWays] = {};
   };
 
-  static uint32_t hash(uint64_t key) { return rte_hash_crc_8byte(key, 0); }
+  static uint32_t hash(uint64_t key) { return crc32c_u64(key, 0); }
   bool valid(const Entry& e) const { return (e.hit.flags >> kMacFlagBits) == sets_.stamp(); }
 
   bool probe(uint32_t h, uint64_t key, MacHit* out) const {

@@ -15,13 +15,13 @@
 // Thread-safety: one per worker, touched only by it.
 #pragma once
 
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 
+#include "pipeline/crc32c.h"
 #include "pipeline/hugepage_array.h"
 #include "route/fib.h"
 
@@ -79,7 +79,7 @@ class Fib6Cache {
   static uint32_t hash(const uint8_t* a) {
     uint64_t w[2];
     std::memcpy(w, a, 16);
-    return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 0));
+    return crc32c_u64(w[1], crc32c_u64(w[0], 0));
   }
   static bool same(const uint8_t* x, const uint8_t* y) {
     uint64_t a[2], b[2];
