@@ -10,6 +10,7 @@
 #include "bridge/l2_flow_cache.h"
 #include "bridge/mac_table.h"
 #include "pipeline/byteorder.h"
+#include "pipeline/mac48.h"
 #include "route/router_stage.h"
 #include "vxlan/remote_vteps.h"
 #include "vxlan/vxlan_stage.h"
@@ -416,6 +417,7 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
   // The binding's router interface, once per run: the frames a tunnel brings
   // to a gateway are mostly for it.
   const BridgeRouterPort* rp = br.router_ports.empty() ? nullptr : br.router_port(vni.vlan);
+  const uint64_t rp_mac = rp != nullptr ? mac48_of(rp->mac) : 0;
   uint64_t src_keys[kMaxBurst];
   MacHit src_hits[kMaxBurst];
   if (br.learning) {
@@ -457,7 +459,7 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
     // The router's answers (ICMP errors, ARP) go back through this remote.
     // Field by field, from memory written long before: a TunnelIngress built
     // on the stack and copied stalls on store forwarding.
-    if (rp != nullptr && rte_is_same_ether_addr(&eth->dst_addr, &rp->mac)) {
+    if (rp != nullptr && frame_dst_is(eth, rp_mac)) {
       m->port = kFromTunnel;
       routed_from[nr].vni = &vni;
       routed_from[nr].remote = remote;

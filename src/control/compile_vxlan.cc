@@ -91,6 +91,11 @@ VniSlots compile_vxlan(const pb::Config& cfg, BridgeIds& vtep_ids, const VniSlot
       index.emplace_back(uint64_t{vt} << 24 | n.vni, ni);
       vx.vnis.push_back(std::move(n));
     }
+    if (!e.local.v6) {
+      uint32_t a;
+      std::memcpy(&a, e.local.b.data(), 4);
+      vx.local4.push_back(a);
+    }
     vx.vteps.push_back(std::move(e));
   }
   std::sort(index.begin(), index.end());

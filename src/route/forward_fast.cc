@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "pipeline/byteorder.h"
+#include "pipeline/mac48.h"
 #include "route/adjacency_cache.h"
 #include "route/checksum.h"
 #include "route/forward.h"
@@ -34,24 +35,15 @@ constexpr uint16_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged fram
 // a burst: inside the loop the compiler would read them again after every
 // store to a frame.
 struct Classifier {
-  static_assert(RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN);
-  uint64_t mac;  // the interface MAC, as the low 48 bits of an 8-byte load
+  uint64_t mac;  // the interface MAC (mac48_of)
   bool v4, v6;   // the family has a FIB
   bool vteps;    // a VTEP is configured
   const VxlanTables& vx;
 
   Classifier(const Tables& t, const RouterIface& in)
-      : mac(0), v4(t.router.v4.fib != nullptr), v6(t.router.v6.fib != nullptr),
-        vteps(t.vxlan.enabled()), vx(t.vxlan) {
-    std::memcpy(&mac, in.mac.addr_bytes, 6);
-  }
-  // The frame's destination MAC is the interface's: one load, and the two
-  // bytes after it (the source's) shifted out.
-  bool is_for(const rte_ether_hdr* eth) const {
-    uint64_t d;
-    std::memcpy(&d, eth, 8);
-    return ((d ^ mac) << 16) == 0;
-  }
+      : mac(mac48_of(in.mac)), v4(t.router.v4.fib != nullptr), v6(t.router.v6.fib != nullptr),
+        vteps(t.vxlan.enabled()), vx(t.vxlan) {}
+  bool is_for(const rte_ether_hdr* eth) const { return frame_dst_is(eth, mac); }
 };
 
 // Which way a frame received by a router interface goes.
@@ -281,7 +273,10 @@ namespace {
 // Frames `in` received, in order: runs of one path (fast or VTEP) and one
 // family are handled a run at a time; any other frame first flushes the run
 // before it. A run is a contiguous slice of `pkts`. `from`: each frame's
-// tunnel ingress (decapsulated frames), or null (a port).
+// tunnel ingress (decapsulated frames), or null (a port). `kPrefetch`: the
+// headers may not be in cache yet (a port's frames; decapsulated ones were
+// just read by decap and the bridge).
+template <bool kPrefetch>
 inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tables& t,
                                                        const RouterIface& in, rte_mbuf** pkts,
                                                        const TunnelIngress* from, uint16_t n) {
@@ -305,9 +300,11 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
     nr = 0;
   };
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
-  for (uint16_t i = 0; i < n && i < kAhead; i++) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+  if constexpr (kPrefetch)
+    for (uint16_t i = 0; i < n && i < kAhead; i++) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; i++) {
-    if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
+    if constexpr (kPrefetch)
+      if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
     rte_mbuf* m = pkts[i];
     bool v6;
     Path p = classify(c, m, &v6, &dst4[i]);
@@ -338,12 +335,12 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
 
 void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
-  route_frames(w, t, t.router.ifaces[t.router.port_iface[in_port]], pkts, nullptr, n);
+  route_frames<true>(w, t, t.router.ifaces[t.router.port_iface[in_port]], pkts, nullptr, n);
 }
 
 void router_tunnel_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
                          const TunnelIngress* from, uint16_t n) {
-  route_frames(w, t, in, pkts, from, n);
+  route_frames<false>(w, t, in, pkts, from, n);
 }
 
 void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {

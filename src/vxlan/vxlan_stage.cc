@@ -214,12 +214,13 @@ void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr
   bridge_tunnel_input(w, t, *vni, remote, m);
 }
 
-}  // namespace
-
-void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                       uint16_t n, bool v6) {
+// One instance per underlay family: the loop keeps more of its state in
+// registers when the family and the UDP offset are constants.
+template <bool v6>
+void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                 uint16_t n) {
   constexpr uint32_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged frames
-  const uint32_t l4 = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
+  constexpr uint32_t l4 = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
   // Inner frames of one binding wait here and enter the bridge together.
   rte_mbuf* inner[kMaxBurst];
   // Raw storage: an array of IpAddr would be initialised whole on every call.
@@ -229,19 +230,20 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
   uint16_t ni = 0;
   uint64_t run_bytes = 0;
   const VniEntry* run_vni = nullptr;
-  auto flush = [&] {
-    if (ni == 0) return;
-    count_rx(w, *run_vni, ni, run_bytes);
-    bridge_tunnel_burst(w, t, *run_vni, inner, remotes, ni);
-    ni = 0;
-    run_bytes = 0;
+  // The run is passed by value and reset by the caller: a lambda holding ni
+  // and run_bytes by reference keeps them in memory for the whole loop, a
+  // load and a store per packet.
+  auto flush = [&w, &t, &inner, remotes](const VniEntry* vni, uint16_t count, uint64_t bytes) {
+    if (count == 0) return;
+    count_rx(w, *vni, count, bytes);
+    bridge_tunnel_burst(w, t, *vni, inner, remotes, count);
   };
   // A run's packets mostly share their VTEP and VNI: each is looked up when
   // it changes, not per packet.
   VniMemo vni_memo;
   int32_t vt = -1;
   bool vt_known = false;
-  alignas(8) uint8_t vt_dst[16];  // the destination and port vt was found for
+  alignas(8) uint8_t vt_dst[16] = {};  // the destination and port vt was found for
   Be16 vt_port{};
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
@@ -249,7 +251,7 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
     const uint8_t* dst;
     const uint8_t* src;
     bool udp;
-    if (v6) {
+    if constexpr (v6) {
       auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
       dst = ip->dst_addr;
       src = ip->src_addr;
@@ -272,7 +274,9 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
       here = vt;
     }
     if (here < 0) {  // other UDP, fragments, other protocols: the general path
-      flush();
+      flush(run_vni, ni, run_bytes);
+      ni = 0;
+      run_bytes = 0;
       router_input(w, t, in, m);
       continue;
     }
@@ -280,7 +284,7 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
     // reads back narrower stores than it loads, which the CPU cannot forward.
     IpAddr& remote = remotes[ni];
     remote.v6 = v6;
-    if (v6) {
+    if constexpr (v6) {
       std::memcpy(remote.b.data(), src, 16);
     } else {
       uint32_t a;
@@ -293,14 +297,26 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
     if (vni == nullptr) continue;
     if (ni > 0 && vni != run_vni) {
       IpAddr mine = remote;  // flush() reuses the slots from 0
-      flush();
+      flush(run_vni, ni, run_bytes);
+      ni = 0;
+      run_bytes = 0;
       remotes[0] = mine;
     }
     run_vni = vni;
     run_bytes += m->pkt_len;
     inner[ni++] = m;
   }
-  flush();
+  flush(run_vni, ni, run_bytes);
+}
+
+}  // namespace
+
+void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
+                       uint16_t n, bool v6) {
+  if (v6)
+    decap_burst<true>(w, t, in, pkts, n);
+  else
+    decap_burst<false>(w, t, in, pkts, n);
 }
 
 bool vxlan_input4(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t l3, uint16_t ihl) {

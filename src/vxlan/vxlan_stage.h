@@ -31,6 +31,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include <cstring>
+
 #include "pipeline/tables.h"
 #include "pipeline/worker.h"
 
@@ -54,8 +56,15 @@ void vxlan_decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte
 // Whether `dst` (4 or 16 network-order bytes) is a local VTEP address.
 // Inline: the router's classifier asks for every packet when VXLAN is on.
 inline bool vxlan_local_address(const VxlanTables& vx, bool v6, const uint8_t* dst) {
+  if (!v6) {
+    uint32_t a;
+    std::memcpy(&a, dst, 4);
+    for (uint32_t local : vx.local4)
+      if (local == a) return true;
+    return false;
+  }
   for (const VtepEntry& v : vx.vteps)
-    if (v.local.is(v6, dst)) return true;
+    if (v.local.is(true, dst)) return true;
   return false;
 }
 

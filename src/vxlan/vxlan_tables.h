@@ -63,6 +63,10 @@ struct VniEntry {
 
 struct VxlanTables {
   std::vector<VtepEntry> vteps;
+  // The IPv4 VTEPs' local addresses as a header holds them (network order):
+  // every IPv4 packet a router interface classifies is checked against them,
+  // with one compare each instead of a walk over the VTEP entries.
+  std::vector<uint32_t> local4;
   std::vector<VniEntry> vnis;
   // Sorted (vtep index << 24 | vni) keys; by_vni_index[i] is the VniEntry of key i.
   std::vector<uint64_t> by_vni;
