@@ -230,13 +230,15 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
   uint16_t ni = 0;
   uint64_t run_bytes = 0;
   const VniEntry* run_vni = nullptr;
-  // The run is passed by value and reset by the caller: a lambda holding ni
-  // and run_bytes by reference keeps them in memory for the whole loop, a
-  // load and a store per packet.
-  auto flush = [&w, &t, &inner, remotes](const VniEntry* vni, uint16_t count, uint64_t bytes) {
-    if (count == 0) return;
-    count_rx(w, *vni, count, bytes);
-    bridge_tunnel_burst(w, t, *vni, inner, remotes, count);
+  // Inlined: a lambda called out of line takes the addresses of ni and
+  // run_bytes, which then live in memory for the whole loop (a load and a
+  // store per packet).
+  auto flush = [&]() __attribute__((always_inline)) {
+    if (ni == 0) return;
+    count_rx(w, *run_vni, ni, run_bytes);
+    bridge_tunnel_burst(w, t, *run_vni, inner, remotes, ni);
+    ni = 0;
+    run_bytes = 0;
   };
   // A run's packets mostly share their VTEP and VNI: each is looked up when
   // it changes, not per packet.
@@ -274,9 +276,7 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
       here = vt;
     }
     if (here < 0) {  // other UDP, fragments, other protocols: the general path
-      flush(run_vni, ni, run_bytes);
-      ni = 0;
-      run_bytes = 0;
+      flush();
       router_input(w, t, in, m);
       continue;
     }
@@ -297,16 +297,14 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
     if (vni == nullptr) continue;
     if (ni > 0 && vni != run_vni) {
       IpAddr mine = remote;  // flush() reuses the slots from 0
-      flush(run_vni, ni, run_bytes);
-      ni = 0;
-      run_bytes = 0;
+      flush();
       remotes[0] = mine;
     }
     run_vni = vni;
     run_bytes += m->pkt_len;
     inner[ni++] = m;
   }
-  flush(run_vni, ni, run_bytes);
+  flush();
 }
 
 }  // namespace
