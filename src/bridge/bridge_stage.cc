@@ -5,7 +5,6 @@
 #include <rte_prefetch.h>
 
 #include <cstring>
-#include <type_traits>
 
 #include "bridge/l2_flow_cache.h"
 #include "bridge/mac_table.h"
@@ -431,12 +430,9 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
   }
   uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
   // Frames for the router interface's MAC are routed together after the run,
-  // each with its own tunnel ingress for the router's answers.
+  // each with the index of its remote for the router's answers.
   rte_mbuf* routed[kMaxBurst];
-  // Raw storage: an array of TunnelIngress would be initialised whole.
-  static_assert(std::is_trivially_copyable_v<TunnelIngress>);
-  alignas(TunnelIngress) unsigned char routed_from_raw[sizeof(TunnelIngress) * kMaxBurst];
-  auto* routed_from = reinterpret_cast<TunnelIngress*>(routed_from_raw);
+  uint16_t routed_remote[kMaxBurst];
   uint16_t nr = 0;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
@@ -457,12 +453,9 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
         request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);
     }
     // The router's answers (ICMP errors, ARP) go back through this remote.
-    // Field by field, from memory written long before: a TunnelIngress built
-    // on the stack and copied stalls on store forwarding.
     if (rp != nullptr && frame_dst_is(eth, rp_mac)) {
       m->port = kFromTunnel;
-      routed_from[nr].vni = &vni;
-      routed_from[nr].remote = remote;
+      routed_remote[nr] = i;
       routed[nr++] = m;
       continue;
     }
@@ -472,7 +465,8 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
     tunnel_bridge(w, t, br, vni, domain, remote, Classified{m, vni.vlan, false});
   }
   w.tunnel_in.vni = nullptr;
-  if (nr > 0) router_tunnel_input(w, t, t.router.ifaces[rp->iface], routed, routed_from, nr);
+  if (nr > 0)
+    router_tunnel_input(w, t, t.router.ifaces[rp->iface], routed, vni, remotes, routed_remote, nr);
 }
 
 void bridge_tunnel_input(WorkerCtx& w, const Tables& t, const VniEntry& vni,

@@ -52,6 +52,35 @@ struct TunnelIngress {
 // mbuf->port of a frame decapsulated from a tunnel (see TunnelIngress).
 constexpr uint16_t kFromTunnel = 0xfffe;
 
+// Which tunnel each frame of a run came out of, for the router's answers: none
+// (a port's frames), a TunnelIngress per frame (the RouteBacklog), or one
+// binding whose frames' remotes are indexed (a decapsulated run). Only what
+// takes the general path reads it, so a decapsulated frame costs the bridge
+// a 2-byte index, not a 25-byte TunnelIngress.
+struct TunnelSources {
+  const TunnelIngress* each = nullptr;
+  const VniEntry* vni = nullptr;
+  const IpAddr* remotes = nullptr;
+  const uint16_t* remote_at = nullptr;  // frame i's remote: remotes[remote_at[i]]
+
+  // The same run from frame `start` on.
+  TunnelSources from(uint16_t start) const {
+    TunnelSources s = *this;
+    if (each != nullptr) s.each += start;
+    if (remote_at != nullptr) s.remote_at += start;
+    return s;
+  }
+  // Frame i's tunnel becomes `cur` (WorkerCtx::tunnel_in); none: `cur` stays.
+  void enter(TunnelIngress& cur, uint16_t i) const {
+    if (each != nullptr) {
+      cur = each[i];
+    } else if (vni != nullptr) {
+      cur.vni = vni;
+      cur.remote = remotes[remote_at[i]];
+    }
+  }
+};
+
 constexpr uint16_t kMaxBurst = 256;
 constexpr uint32_t kIdlePollsBeforeSleep = 64;
 

@@ -176,13 +176,14 @@ inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache
 // fragments it or answers). Out of line: the loop keeps its registers.
 __attribute__((noinline)) void forward_uncached(WorkerCtx& w, const Tables& t,
                                                 const RouterIface& in, rte_mbuf* m, uint32_t nhi,
-                                                const IpAddr& dst, const TunnelIngress* from) {
+                                                const IpAddr& dst, const TunnelSources& from,
+                                                uint16_t i) {
   const RouterTables& rt = t.router;
   AdjacencyCache::Entry* a = w.adj.find(nhi);
   if (a == nullptr) a = w.adj.fill(rt, *w.neighbours, nhi, w.now_ns, w.tx);
   uint16_t mtu = a != nullptr ? a->mtu : rt.ifaces[rt.nexthops[nhi].iface].mtu;
   bool v6 = dst.v6;
-  if (from != nullptr) w.tunnel_in = *from;
+  from.enter(w.tunnel_in, i);
   if (v6) {
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
     if (sizeof(rte_ipv6_hdr) + net16(ip->payload_len) > mtu) return router_input(w, t, in, m);
@@ -199,15 +200,15 @@ __attribute__((noinline)) void forward_uncached(WorkerCtx& w, const Tables& t,
 
 // What is not plain after all takes the general path, from its own tunnel.
 __attribute__((noinline)) void not_plain(WorkerCtx& w, const Tables& t, const RouterIface& in,
-                                         rte_mbuf* m, const TunnelIngress* from) {
-  if (from != nullptr) w.tunnel_in = *from;
+                                         rte_mbuf* m, const TunnelSources& from, uint16_t i) {
+  from.enter(w.tunnel_in, i);
   router_input(w, t, in, m);
 }
 
 // `dst`: each packet's destination in host order, read by the classification.
-// `from`: each frame's tunnel ingress (decapsulated frames), or null (a port).
+// `from`: the tunnel each frame came out of, if any.
 void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint32_t* dst, uint16_t n, const TunnelIngress* from) {
+                    uint32_t* dst, uint16_t n, const TunnelSources& from) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v4;
   uint64_t value[kMaxBurst];
@@ -220,13 +221,12 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
         [&] { return router_flow_hash4(rt, m, ip); });
     if (__builtin_expect(nhi == kNoNextHop, 0)) {
-      not_plain(w, t, in, m, from != nullptr ? from + i : nullptr);
+      not_plain(w, t, in, m, from, i);
       continue;
     }
     AdjacencyCache::Entry* a = w.adj.find(nhi);
     if (__builtin_expect(a == nullptr || net16(ip->total_length) > a->mtu, 0)) {
-      forward_uncached(w, t, in, m, nhi, IpAddr::from_v4_host(dst[i]),
-                       from != nullptr ? from + i : nullptr);
+      forward_uncached(w, t, in, m, nhi, IpAddr::from_v4_host(dst[i]), from, i);
       continue;
     }
     ipv4_decrement_ttl(ip);
@@ -235,7 +235,7 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
 }
 
 void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                    uint16_t n, const TunnelIngress* from) {
+                    uint16_t n, const TunnelSources& from) {
   const RouterTables& rt = t.router;
   const FamilyRoutes& fr = rt.v6;
   uint8_t dst[kMaxBurst][16];
@@ -251,14 +251,13 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
         rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
         [&] { return router_flow_hash6(rt, m, ip); });
     if (__builtin_expect(nhi == kNoNextHop, 0)) {
-      not_plain(w, t, in, m, from != nullptr ? from + i : nullptr);
+      not_plain(w, t, in, m, from, i);
       continue;
     }
     AdjacencyCache::Entry* a = w.adj.find(nhi);
     if (__builtin_expect(
             a == nullptr || sizeof(rte_ipv6_hdr) + net16(ip->payload_len) > a->mtu, 0)) {
-      forward_uncached(w, t, in, m, nhi, IpAddr::from_v6(dst[i]),
-                       from != nullptr ? from + i : nullptr);
+      forward_uncached(w, t, in, m, nhi, IpAddr::from_v6(dst[i]), from, i);
       continue;
     }
     ip->hop_limits--;
@@ -272,14 +271,14 @@ namespace {
 
 // Frames `in` received, in order: runs of one path (fast or VTEP) and one
 // family are handled a run at a time; any other frame first flushes the run
-// before it. A run is a contiguous slice of `pkts`. `from`: each frame's
-// tunnel ingress (decapsulated frames), or null (a port). `kPrefetch`: the
-// headers may not be in cache yet (a port's frames; decapsulated ones were
-// just read by decap and the bridge).
-template <bool kPrefetch>
+// before it. A run is a contiguous slice of `pkts`. `kTunnel`: the frames were
+// decapsulated, `from` says from which tunnel each came, and their headers
+// are in cache (decap and the bridge just read them); else they are a port's,
+// and the NIC wrote them.
+template <bool kTunnel>
 inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tables& t,
                                                        const RouterIface& in, rte_mbuf** pkts,
-                                                       const TunnelIngress* from, uint16_t n) {
+                                                       const TunnelSources& from, uint16_t n) {
   // A run's kind: its path and family in one byte, so a frame costs one compare.
   auto kind_of = [](Path p, bool v6) { return static_cast<uint8_t>(static_cast<uint8_t>(p) << 1 | v6); };
   uint16_t start = 0, nr = 0;  // the run is pkts[start, start + nr); nr == 0: start is the next frame
@@ -292,28 +291,27 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
     if (run_kind >> 1 == static_cast<uint8_t>(Path::kVtep))
       vxlan_decap_burst(w, t, in, pkts + start, nr, v6);
     else if (v6)
-      forward6_burst(w, t, in, pkts + start, nr, from != nullptr ? from + start : nullptr);
+      forward6_burst(w, t, in, pkts + start, nr, from.from(start));
     else
-      forward4_burst(w, t, in, pkts + start, dst4 + start, nr,
-                     from != nullptr ? from + start : nullptr);
+      forward4_burst(w, t, in, pkts + start, dst4 + start, nr, from.from(start));
     start += nr;
     nr = 0;
   };
   constexpr uint16_t kAhead = 3;  // headers of NIC-written frames are not yet in cache
-  if constexpr (kPrefetch)
+  if constexpr (!kTunnel)
     for (uint16_t i = 0; i < n && i < kAhead; i++) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (uint16_t i = 0; i < n; i++) {
-    if constexpr (kPrefetch)
+    if constexpr (!kTunnel)
       if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
     rte_mbuf* m = pkts[i];
     bool v6;
     Path p = classify(c, m, &v6, &dst4[i]);
     // VXLAN inside a tunnel is rare: decapsulated one at a time, so that
     // what is not VXLAN after all is answered through the tunnel it came by.
-    if (p == Path::kSlow || (p == Path::kVtep && from != nullptr)) {
+    if (p == Path::kSlow || (p == Path::kVtep && kTunnel)) {
       flush();
       start = i + 1;
-      if (from != nullptr) w.tunnel_in = from[i];
+      if constexpr (kTunnel) from.enter(w.tunnel_in, i);
       if (p == Path::kVtep)
         vtep_input(w, t, in, m, v6);
       else
@@ -328,19 +326,21 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
     nr++;
   }
   flush();
-  if (from != nullptr) w.tunnel_in.vni = nullptr;
+  if constexpr (kTunnel) w.tunnel_in.vni = nullptr;
 }
 
 }  // namespace
 
 void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
-  route_frames<true>(w, t, t.router.ifaces[t.router.port_iface[in_port]], pkts, nullptr, n);
+  route_frames<false>(w, t, t.router.ifaces[t.router.port_iface[in_port]], pkts, TunnelSources{},
+                      n);
 }
 
 void router_tunnel_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                         const TunnelIngress* from, uint16_t n) {
-  route_frames<false>(w, t, in, pkts, from, n);
+                         const VniEntry& vni, const IpAddr* remotes, const uint16_t* remote_at,
+                         uint16_t n) {
+  route_frames<true>(w, t, in, pkts, TunnelSources{nullptr, &vni, remotes, remote_at}, n);
 }
 
 void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
@@ -397,13 +397,13 @@ void router_drain(WorkerCtx& w, const Tables& t) {
               RTE_BE16(RTE_ETHER_TYPE_IPV6)) == v6)
         j++;
       if (v6) {
-        forward6_burst(w, t, *in[i], &pkts[i], j - i, &from[i]);
+        forward6_burst(w, t, *in[i], &pkts[i], j - i, TunnelSources{&from[i]});
       } else {
         uint32_t dst4[kMaxBurst];
         for (uint16_t k = i; k < j; k++)
           dst4[k - i] = rte_be_to_cpu_32(
               rte_pktmbuf_mtod_offset(pkts[k], const rte_ipv4_hdr*, kL3)->dst_addr);
-        forward4_burst(w, t, *in[i], &pkts[i], dst4, j - i, &from[i]);
+        forward4_burst(w, t, *in[i], &pkts[i], dst4, j - i, TunnelSources{&from[i]});
       }
       i = j;
     }

@@ -40,11 +40,12 @@ void router_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf
 // is forwarded a run at a time; anything else is decided now, after the
 // frames already waiting (forward_fast.cc).
 void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m);
-// Frames a bridge interface received from VXLAN tunnels, for its MAC
-// (mbuf->port kFromTunnel, frame i from tunnel ingress from[i]): routed now, a
-// run at a time, as router_process routes a port's burst.
+// Frames a bridge interface received from VXLAN binding `vni`, for its MAC
+// (mbuf->port kFromTunnel, frame i from remote VTEP remotes[remote_at[i]]):
+// routed now, a run at a time, as router_process routes a port's burst.
 void router_tunnel_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
-                         const TunnelIngress* from, uint16_t n);
+                         const VniEntry& vni, const IpAddr* remotes, const uint16_t* remote_at,
+                         uint16_t n);
 // Forwards the RouteBacklog. The pipeline calls it once a burst is done.
 void router_drain(WorkerCtx& w, const Tables& t);
 

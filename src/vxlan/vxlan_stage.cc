@@ -104,7 +104,12 @@ inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const 
     drop(w, m, DropReason::kVxlanUnknownRemote);
     return nullptr;
   }
-  rte_pktmbuf_adj(m, static_cast<uint16_t>(l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen));
+  // The outer headers are in the first segment (checked above): no need for
+  // rte_pktmbuf_adj's check.
+  const auto outer = static_cast<uint16_t>(l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen);
+  m->data_off = static_cast<uint16_t>(m->data_off + outer);
+  m->data_len = static_cast<uint16_t>(m->data_len - outer);
+  m->pkt_len -= outer;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
   if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
       eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {

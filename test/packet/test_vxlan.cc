@@ -543,9 +543,9 @@ TEST_CASE("vxlan: IPv6 and non-IP inner frames are relayed between remotes with 
 }
 
 TEST_CASE("vxlan: inner frames routed a burst at a time keep their order and their own tunnel") {
-  // Routed inner frames wait for the end of the burst (RouteBacklog); one that
-  // turns out to have no route is answered back into the tunnel it came from,
-  // not the last one decapsulated.
+  // Routed inner frames go to the router a run at a time, each with the index
+  // of its remote (TunnelSources); one that turns out to have no route is
+  // answered back into the tunnel it came from, not the run's first or last.
   Harness h(kVxlan);
   [[maybe_unused]] uint16_t id = settle(h);
   const char* kHostX = "02:00:00:00:0c:33";  // 10.10.0.30 behind 100.64.0.3
