@@ -20,6 +20,7 @@ struct EalPlan {
 struct HostFacts {
   bool hugepages_free = false;  // hugetlbfs mounted and free pages available
   unsigned cpus = 1;
+  bool avx512 = false;  // the CPU has AVX-512F
 };
 
 HostFacts probe_host();

@@ -62,3 +62,25 @@ ports: [{name: p1, device: net_null0}]
   CHECK(has(p, "--lcores=0@0,1@1,2@0,3@1"));
   CHECK(p.notes.size() == 2);
 }
+
+TEST_CASE("AVX-512 hosts get DPDK's 512-bit paths unless eal_args set the width") {
+  pb::Config c = load(R"(
+dataplane: {worker_lcores: [1]}
+ports:
+  - {name: p1, device: "net_null0"}
+)");
+  HostFacts avx{true, 2, true};
+  EalPlan p = build_eal_args(c, avx);
+  CHECK(has(p, "--force-max-simd-bitwidth=512"));
+  CHECK(std::any_of(p.notes.begin(), p.notes.end(),
+                    [](const std::string& n) { return n.find("AVX-512") != std::string::npos; }));
+
+  CHECK_FALSE(has(build_eal_args(c, HostFacts{true, 2, false}), "--force-max-simd-bitwidth=512"));
+
+  c.mutable_dataplane()->add_eal_args("--force-max-simd-bitwidth=256");
+  p = build_eal_args(c, avx);
+  CHECK_FALSE(has(p, "--force-max-simd-bitwidth=512"));
+  CHECK(std::count_if(p.args.begin(), p.args.end(), [](const std::string& s) {
+          return s.rfind("--force-max-simd-bitwidth", 0) == 0;
+        }) == 1);
+}
