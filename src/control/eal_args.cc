@@ -82,7 +82,7 @@ EalPlan build_eal_args(const pb::Config& cfg, const HostFacts& host) {
   // DPDK keeps its 512-bit paths off unless told (some older CPUs clock down
   // for AVX-512). rte_fib's gather lookup is one: sixteen DIR-24-8 entries
   // fetched at once instead of one after another (l3v4 at a million routes:
-  // ~3% faster on this project's Zen 4 test machine). An operator who wants
+  // ~3% faster on this project's AMD EPYC test VM). An operator who wants
   // them off passes --force-max-simd-bitwidth=256 in eal_args.
   bool simd_set = false;
   for (const auto& extra : d.eal_args())
