@@ -337,7 +337,7 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
     }
     cls[kept] = Classified{m, vlan, tagged};
     keys[kept] = l2_flow_key_at(br.domain(vlan), eth->dst_addr.addr_bytes);
-    hashes[kept] = w.l2_flows.prefetch(keys[kept]);
+    hashes[kept] = L2FlowCache::hash(keys[kept]);
     kept++;
   }
   if (kept == 0) return;
@@ -347,9 +347,16 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   // after them: every frame of a conversation in one burst hits or every one
   // misses, so a conversation keeps its order (802.1Q asks no more of a
   // bridge: the order of frames with the same source and destination).
+  // A set's line is asked for kSetAhead frames before its probe. Asked for
+  // all at once (as the classification loop used to), a burst's misses and
+  // the PMD's own are more than the core keeps in flight, and the prefetch
+  // instructions themselves wait: 4% slower at 10,000 conversations.
   uint16_t full_at[kMaxBurst];
   uint16_t nf = 0;
+  constexpr uint16_t kSetAhead = 12;
+  for (uint16_t i = 0; i < kept && i < kSetAhead; i++) w.l2_flows.prefetch(hashes[i]);
   for (uint16_t i = 0; i < kept; i++) {
+    if (i + kSetAhead < kept) w.l2_flows.prefetch(hashes[i + kSetAhead]);
     MacHit dst;
     if (w.l2_flows.lookup(hashes[i], keys[i], in_port, &dst))
       emit_to_member(w, bt, dst, cls[i]);

@@ -64,13 +64,15 @@ class L2FlowCache {
   // When the MacCache forgets (its refresh() returned true).
   void forget() { sets_.forget(); }
 
-  // Hashes the key and asks for its set's line now; returns the hash the
-  // other calls take.
-  uint32_t prefetch(const L2FlowKey& k) const {
-    uint32_t h = hash(k);
-    rte_prefetch0(&sets_[h & (kSets - 1)]);
-    return h;
+  // Not the CRC of both words: CRC is linear, and a source and a
+  // destination numbered alike (sequential virtual NICs) cancel out, filling
+  // a quarter of the sets. The multiply mixes one word before the other.
+  // The other calls take this hash.
+  static uint32_t hash(const L2FlowKey& k) {
+    return crc32c_u64(k.lo * 0x9e3779b97f4a7c15ull ^ k.hi, 0);
   }
+  // Asks for the line of the set of the key hashed `h`.
+  void prefetch(uint32_t h) const { rte_prefetch0(&sets_[h & (kSets - 1)]); }
 
   // The destination of flow `k` (hashed `h`) for a frame that came in on
   // `in_port`; false when the flow has to take the MacCache path.
@@ -114,12 +116,6 @@ class L2FlowCache {
     Entry way[kWays] = {};
   };
 
-  // Not the CRC of both words: CRC is linear, and a source and a
-  // destination numbered alike (sequential virtual NICs) cancel out, filling
-  // a quarter of the sets. The multiply mixes one word before the other.
-  static uint32_t hash(const L2FlowKey& k) {
-    return crc32c_u64(k.lo * 0x9e3779b97f4a7c15ull ^ k.hi, 0);
-  }
   uint32_t tag_of(uint16_t in_port) const { return sets_.stamp() << 16 | in_port; }
 
   StampedSets<Set, 16> sets_;
