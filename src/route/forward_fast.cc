@@ -7,7 +7,8 @@
 // with one bulk FIB lookup; a destination whose chain names one ECMP group for
 // every source (RouteChain::fast_group, packed into its FIB value) goes
 // straight to its next hop, and a next hop in the worker's AdjacencyCache
-// costs a 12-byte MAC copy. What turns out not to be plain (local,
+// costs a 12-byte MAC copy; a frame whose route shares a single-path group
+// with the frame before reuses that frame's adjacency (AdjacencyMemo). What turns out not to be plain (local,
 // unreachable, blackhole, reject, too big for the egress MTU) takes
 // router_input after all, which decides it from scratch.
 #include <rte_ip.h>
@@ -161,6 +162,38 @@ inline __attribute__((always_inline)) uint32_t next_hop_of(const RouterTables& r
   return rt.buckets[bucket];
 }
 
+// The adjacency of the last frame whose route's group has a single path.
+// Most of a gateway's routes point at a few next hops: frames of routes that
+// share the group skip the group, its bucket and the adjacency probe.
+// Anything taken out of line forgets it (a fill may reuse the slot it names).
+struct AdjacencyMemo {
+  static constexpr uint32_t kNone = kNoFastGroup - 1;  // never a fast group: those are below 2^31
+  uint32_t group = kNone;
+  uint32_t nhi = 0;
+  AdjacencyCache::Entry* adj = nullptr;
+};
+
+// A frame's next hop (`*nhi`) and its cached adjacency (`*a`, null: not in
+// the cache) from its FIB value; false when its route is not plain.
+template <typename Src16, typename FlowHash>
+inline __attribute__((always_inline)) bool adjacency_of(WorkerCtx& w, const RouterTables& rt,
+                                                        const FamilyRoutes& fr, uint64_t value,
+                                                        AdjacencyMemo& memo, Src16&& src16,
+                                                        FlowHash&& flow_hash, uint32_t* nhi,
+                                                        AdjacencyCache::Entry** a) {
+  uint32_t g = fr.layout.fast_group(value);
+  if (g == memo.group) {
+    *nhi = memo.nhi;
+    *a = memo.adj;
+    return true;
+  }
+  *nhi = next_hop_of(rt, fr, value, src16, flow_hash);
+  if (__builtin_expect(*nhi == kNoNextHop, 0)) return false;
+  *a = w.adj.find(*nhi);
+  if (*a != nullptr && g != kNoFastGroup && rt.groups[g].bucket_mask == 0) memo = {g, *nhi, *a};
+  return true;
+}
+
 // `touch_due`: AdjacencyCache::touch_due(w.now_ns), once a burst.
 inline __attribute__((always_inline)) void send_via(WorkerCtx& w, AdjacencyCache::Entry& a,
                                                     rte_mbuf* m, uint64_t touch_due) {
@@ -214,18 +247,24 @@ void forward4_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
   uint64_t value[kMaxBurst];
   fr.fib->lookup4(dst, value, n);
   const uint64_t touch_due = AdjacencyCache::touch_due(w.now_ns);
+  AdjacencyMemo memo;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv4_hdr*, kL3);
-    uint32_t nhi = next_hop_of(
-        rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
-        [&] { return router_flow_hash4(rt, m, ip); });
-    if (__builtin_expect(nhi == kNoNextHop, 0)) {
+    uint32_t nhi;
+    AdjacencyCache::Entry* a;
+    if (__builtin_expect(
+            !adjacency_of(
+                w, rt, fr, value[i], memo,
+                [&](uint8_t* src) { std::memcpy(src, &ip->src_addr, 4); },
+                [&] { return router_flow_hash4(rt, m, ip); }, &nhi, &a),
+            0)) {
+      memo = AdjacencyMemo{};
       not_plain(w, t, in, m, from, i);
       continue;
     }
-    AdjacencyCache::Entry* a = w.adj.find(nhi);
     if (__builtin_expect(a == nullptr || net16(ip->total_length) > a->mtu, 0)) {
+      memo = AdjacencyMemo{};
       forward_uncached(w, t, in, m, nhi, IpAddr::from_v4_host(dst[i]), from, i);
       continue;
     }
@@ -244,19 +283,25 @@ void forward6_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mb
     std::memcpy(dst[i], rte_pktmbuf_mtod_offset(pkts[i], const rte_ipv6_hdr*, kL3)->dst_addr, 16);
   w.fib6_cache.lookup(*fr.fib, dst, value, n);
   const uint64_t touch_due = AdjacencyCache::touch_due(w.now_ns);
+  AdjacencyMemo memo;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, kL3);
-    uint32_t nhi = next_hop_of(
-        rt, fr, value[i], [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
-        [&] { return router_flow_hash6(rt, m, ip); });
-    if (__builtin_expect(nhi == kNoNextHop, 0)) {
+    uint32_t nhi;
+    AdjacencyCache::Entry* a;
+    if (__builtin_expect(
+            !adjacency_of(
+                w, rt, fr, value[i], memo,
+                [&](uint8_t* src) { std::memcpy(src, ip->src_addr, 16); },
+                [&] { return router_flow_hash6(rt, m, ip); }, &nhi, &a),
+            0)) {
+      memo = AdjacencyMemo{};
       not_plain(w, t, in, m, from, i);
       continue;
     }
-    AdjacencyCache::Entry* a = w.adj.find(nhi);
     if (__builtin_expect(
             a == nullptr || sizeof(rte_ipv6_hdr) + net16(ip->payload_len) > a->mtu, 0)) {
+      memo = AdjacencyMemo{};
       forward_uncached(w, t, in, m, nhi, IpAddr::from_v6(dst[i]), from, i);
       continue;
     }

@@ -788,3 +788,52 @@ TEST_CASE("router: an IPv6 destination the worker has cached follows a swapped r
   expect_only(h, "p1", {});
   check_books(h);
 }
+
+TEST_CASE("router: one burst alternating next hops, and ECMP flows in it, each take their own route") {
+  // Frames of routes sharing a single-path group reuse the adjacency of the
+  // frame before (AdjacencyMemo): a frame of another route, or of an ECMP
+  // route, must not.
+  std::string cfg = kRouter;
+  const std::string at = "routes:\n";
+  cfg.insert(cfg.find(at) + at.size(),
+             "  - {destination: \"192.168.50.0/24\", next_hops: [{gateway: \"10.0.3.254\"}]}\n");
+  Harness h(cfg);
+  settle(h);
+  // Each ECMP flow's path, one frame a step.
+  std::map<uint16_t, std::string> path;
+  for (uint16_t sport = 1000; sport < 1032; sport++) {
+    h.send("p0", udp_frame("10.0.1.10", "172.16.1.1", {}, 18, sport, 80));
+    h.step();
+    auto out = h.recv_all();
+    REQUIRE(out.size() == 1);
+    path[sport] = out.begin()->first;
+  }
+  // One burst: wan, alt, wan, alt, wan, wan, then the ECMP flows.
+  const char* dsts[] = {"8.8.8.8", "192.168.50.1", "8.8.4.4", "192.168.50.2", "8.8.8.9", "9.9.9.9"};
+  for (const char* d : dsts) h.send("p0", udp_frame("10.0.1.10", d));
+  for (uint16_t sport = 1000; sport < 1032; sport++)
+    h.send("p0", udp_frame("10.0.1.10", "172.16.1.1", {}, 18, sport, 80));
+  h.step();
+  auto wan = h.recv("p1");
+  auto alt = h.recv("p2");
+  size_t ecmp_wan = 0, ecmp_alt = 0;
+  for (const auto& [sport, port] : path) (port == "p1" ? ecmp_wan : ecmp_alt)++;
+  REQUIRE(wan.size() == 4 + ecmp_wan);
+  REQUIRE(alt.size() == 2 + ecmp_alt);
+  CHECK(hex(wan[0]) == hex(forwarded("10.0.1.10", "8.8.8.8", kWanMac, kWanGw)));
+  CHECK(hex(wan[1]) == hex(forwarded("10.0.1.10", "8.8.4.4", kWanMac, kWanGw)));
+  CHECK(hex(wan[2]) == hex(forwarded("10.0.1.10", "8.8.8.9", kWanMac, kWanGw)));
+  CHECK(hex(wan[3]) == hex(forwarded("10.0.1.10", "9.9.9.9", kWanMac, kWanGw)));
+  CHECK(hex(alt[0]) == hex(forwarded("10.0.1.10", "192.168.50.1", kAltMac, kAltGw)));
+  CHECK(hex(alt[1]) == hex(forwarded("10.0.1.10", "192.168.50.2", kAltMac, kAltGw)));
+  size_t wi = 4, ai = 2;
+  for (uint16_t sport = 1000; sport < 1032; sport++) {
+    bool on_wan = path[sport] == "p1";
+    const Bytes& got = on_wan ? wan[wi++] : alt[ai++];
+    CHECK(hex(got) == hex(forwarded("10.0.1.10", "172.16.1.1", on_wan ? kWanMac : kAltMac,
+                                    on_wan ? kWanGw : kAltGw, {}, 18, sport, 80)));
+  }
+  CHECK(ecmp_wan > 0);
+  CHECK(ecmp_alt > 0);
+  check_books(h);
+}
