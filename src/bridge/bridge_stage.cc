@@ -275,7 +275,8 @@ void bridge_full_path(WorkerCtx& w, const Tables& t, const Bridge& br, uint16_t 
       rte_pktmbuf_free(c.m);
       return;
     }
-    if (src_here && (dst.flags & kMacPlain)) w.l2_flows.insert(key_hash, key, in_port, dst);
+    if (src_here && (dst.flags & kMacPlain))
+      w.l2_flows.insert(key_hash, key, in_port, L2FlowHit{&w.tx[dst.port], dst.port, dst.flags});
     emit_to_member(w, bt, dst, c);
     return;
   }
@@ -355,13 +356,17 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
   uint16_t nf = 0;
   constexpr uint16_t kSetAhead = 12;
   for (uint16_t i = 0; i < kept && i < kSetAhead; i++) w.l2_flows.prefetch(hashes[i]);
+  const uint32_t tag = w.l2_flows.tag_of(in_port);
   for (uint16_t i = 0; i < kept; i++) {
     if (i + kSetAhead < kept) w.l2_flows.prefetch(hashes[i + kSetAhead]);
-    MacHit dst;
-    if (w.l2_flows.lookup(hashes[i], keys[i], in_port, &dst))
-      emit_to_member(w, bt, dst, cls[i]);
-    else
+    L2FlowHit hit;
+    if (!w.l2_flows.lookup(hashes[i], keys[i], tag, &hit)) {
       full_at[nf++] = i;
+    } else if (!cls[i].tagged && !(hit.flags & kMacTaggedOut)) {
+      worker_tx_buffer(w, *hit.tx, cls[i].m);
+    } else {
+      emit_retag(w, bt.ports[hit.port], hit.port, cls[i].m, cls[i]);
+    }
   }
   w.counters.l2_flow_hits.add(kept - nf);
   if (nf == 0) return;

@@ -11,6 +11,10 @@
 // entry keeps that port and the destination's MacHit; a hit from any other
 // port is a miss, so a source that moved takes the full path and is learned.
 //
+// A hit answers with the destination member's port, its MacHit flags and the
+// worker's transmit buffer for that port (TxBuffer*), so the common untagged
+// case appends the frame with no index arithmetic.
+//
 // The flow cache forgets exactly when the MacCache does (MacCache::refresh()
 // returns true): on a table epoch, a new snapshot, and once a second. That is
 // what lets a hit skip touching the source: an entry is filled in the same
@@ -30,6 +34,7 @@
 #include "bridge/mac_cache.h"
 #include "pipeline/crc32c.h"
 #include "pipeline/hugepage_array.h"
+#include "pipeline/tx_buffer.h"
 
 namespace sy {
 
@@ -50,6 +55,14 @@ inline L2FlowKey l2_flow_key_at(uint16_t domain, const uint8_t* eth) {
 // The MacCache keys of the flow's source and destination.
 inline uint64_t l2_flow_src_key(const L2FlowKey& k) { return k.hi << 16 | k.hi >> 48; }
 inline uint64_t l2_flow_dst_key(const L2FlowKey& k) { return k.lo << 16 | k.hi >> 48; }
+
+// Where a conversation's frames go: the member `port` (flags: its MacHit's,
+// kMacTaggedOut among them) through the worker's buffer `tx` for it.
+struct L2FlowHit {
+  TxBuffer* tx;
+  uint16_t port;
+  uint16_t flags;
+};
 
 class L2FlowCache {
  public:
@@ -74,14 +87,17 @@ class L2FlowCache {
   // Asks for the line of the set of the key hashed `h`.
   void prefetch(uint32_t h) const { rte_prefetch0(&sets_[h & (kSets - 1)]); }
 
-  // The destination of flow `k` (hashed `h`) for a frame that came in on
-  // `in_port`; false when the flow has to take the MacCache path.
-  bool lookup(uint32_t h, const L2FlowKey& k, uint16_t in_port, MacHit* dst) const {
+  // What lookup() takes for frames from `in_port`, until the next forget():
+  // once a burst.
+  uint32_t tag_of(uint16_t in_port) const { return sets_.stamp() << 16 | in_port; }
+
+  // Where flow `k` (hashed `h`) goes for a frame whose port's tag_of() is
+  // `tag`; false when the flow has to take the MacCache path.
+  bool lookup(uint32_t h, const L2FlowKey& k, uint32_t tag, L2FlowHit* out) const {
     const Set& s = sets_[h & (kSets - 1)];
-    uint32_t tag = tag_of(in_port);
     for (const Entry& e : s.way) {
       if (e.key.lo != k.lo || e.key.hi != k.hi || e.tag != tag) continue;
-      *dst = e.dst;
+      *out = L2FlowHit{e.tx, e.port, e.flags};
       return true;
     }
     return false;
@@ -89,7 +105,7 @@ class L2FlowCache {
 
   // Records what the MacCache path decided for `k` from `in_port`: `dst`,
   // a member of a plain domain on another port.
-  void insert(uint32_t h, const L2FlowKey& k, uint16_t in_port, const MacHit& dst) {
+  void insert(uint32_t h, const L2FlowKey& k, uint16_t in_port, const L2FlowHit& dst) {
     Set& s = sets_[h & (kSets - 1)];
     Entry* victim = nullptr;
     for (Entry& e : s.way) {
@@ -101,22 +117,21 @@ class L2FlowCache {
       if (victim == nullptr && !live) victim = &e;
     }
     if (victim == nullptr) victim = &s.way[next_victim_++ % kWays];
-    *victim = Entry{k, dst, tag_of(in_port), 0};
+    *victim = Entry{k, dst.tx, dst.port, dst.flags, tag_of(in_port)};
   }
 
  private:
   struct Entry {
     L2FlowKey key;
-    MacHit dst;
+    TxBuffer* tx;
+    uint16_t port;
+    uint16_t flags;
     uint32_t tag;  // stamp << 16 | in_port: one compare for both
-    uint32_t unused;
   };
   static_assert(sizeof(Entry) == 32, "two entries per cache line");
   struct alignas(64) Set {
     Entry way[kWays] = {};
   };
-
-  uint32_t tag_of(uint16_t in_port) const { return sets_.stamp() << 16 | in_port; }
 
   StampedSets<Set, 16> sets_;
   uint32_t next_victim_ = 0;

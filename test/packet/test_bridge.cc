@@ -469,3 +469,25 @@ TEST_CASE("conversations the worker's flow cache answers keep their MACs alive a
   CHECK(w.l2_flow_hits() == 150);
   CHECK(w.l2_flow_misses() == 55);
 }
+
+TEST_CASE("conversations between an access port and a trunk are tagged by the flow cache as at first") {
+  // From its second frame a conversation is answered by the worker's flow
+  // cache, which carries whether the frame leaves tagged: the tag must be
+  // pushed (access → trunk) and popped (trunk → access) on every frame.
+  FakeClock clk;
+  Harness h(kVlans);
+  h.send("p1", frame(kBcast, kA, std::nullopt));
+  h.send("p3", frame(kBcast, kB, 10));
+  h.step();
+  h.recv_all();
+  for (int i = 0; i < 4; i++) {
+    h.send("p1", frame(kB, kA, std::nullopt, 0x0800, 46, 1));
+    h.send("p3", frame(kA, kB, 10, 0x0800, 46, 2, /*pcp=*/3));
+    h.step();
+    auto out = h.recv_all();
+    REQUIRE(out.size() == 2);
+    REQUIRE(hex(out["p3"].at(0)) == hex(frame(kB, kA, 10, 0x0800, 46, 1)));
+    REQUIRE(hex(out["p1"].at(0)) == hex(frame(kA, kB, std::nullopt, 0x0800, 46, 2)));
+  }
+  CHECK(h.cp().stats().workers(0).l2_flow_hits() >= 6);
+}

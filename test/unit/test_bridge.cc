@@ -249,20 +249,23 @@ TEST_CASE("flow cache: keys name both MACs and the domain, hits need the same in
 
   auto cache = std::make_unique<L2FlowCache>();
   uint32_t h = L2FlowCache::hash(k);
-  MacHit dst{};
-  CHECK_FALSE(cache->lookup(h, k, 1, &dst));
-  cache->insert(h, k, 1, MacHit{42, 2, kMacMember | kMacPlain});
-  REQUIRE(cache->lookup(h, k, 1, &dst));
-  CHECK(dst.pos == 42);
+  TxBuffer tx[4];
+  L2FlowHit dst{};
+  CHECK_FALSE(cache->lookup(h, k, cache->tag_of(1), &dst));
+  cache->insert(h, k, 1, L2FlowHit{&tx[2], 2, kMacMember | kMacPlain | kMacTaggedOut});
+  REQUIRE(cache->lookup(h, k, cache->tag_of(1), &dst));
+  CHECK(dst.tx == &tx[2]);
   CHECK(dst.port == 2);
-  CHECK_FALSE(cache->lookup(h, k, 3, &dst));  // same conversation, another port: full path
-  CHECK_FALSE(cache->lookup(L2FlowCache::hash(other_domain), other_domain, 1, &dst));
+  CHECK(dst.flags == (kMacMember | kMacPlain | kMacTaggedOut));
+  // Same conversation, another port: full path.
+  CHECK_FALSE(cache->lookup(h, k, cache->tag_of(3), &dst));
+  CHECK_FALSE(cache->lookup(L2FlowCache::hash(other_domain), other_domain, cache->tag_of(1), &dst));
   // From port 3 it replaces the entry rather than taking a second way.
-  cache->insert(h, k, 3, MacHit{42, 2, kMacMember | kMacPlain});
-  CHECK(cache->lookup(h, k, 3, &dst));
-  CHECK_FALSE(cache->lookup(h, k, 1, &dst));
+  cache->insert(h, k, 3, L2FlowHit{&tx[2], 2, kMacMember | kMacPlain});
+  CHECK(cache->lookup(h, k, cache->tag_of(3), &dst));
+  CHECK_FALSE(cache->lookup(h, k, cache->tag_of(1), &dst));
   cache->forget();
-  CHECK_FALSE(cache->lookup(h, k, 3, &dst));
+  CHECK_FALSE(cache->lookup(h, k, cache->tag_of(3), &dst));
 }
 
 TEST_CASE("flow cache: conversations between sequentially numbered MACs spread over the sets") {
@@ -277,14 +280,15 @@ TEST_CASE("flow cache: conversations between sequentially numbered MACs spread o
                      static_cast<uint8_t>(i), 0x02, 0x0a, 0, static_cast<uint8_t>(i >> 16),
                      static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 0x08, 0x00};
     keys.push_back(l2_flow_key_at(1, f));
-    cache->insert(L2FlowCache::hash(keys.back()), keys.back(), 1, MacHit{static_cast<int32_t>(i), 2,
-                                                                       kMacMember | kMacPlain});
+    // The port stands for the conversation here: which entry answered.
+    cache->insert(L2FlowCache::hash(keys.back()), keys.back(), 1,
+                  L2FlowHit{nullptr, static_cast<uint16_t>(i), kMacMember | kMacPlain});
   }
   uint32_t hits = 0;
   for (uint32_t i = 0; i < kFlows; i++) {
-    MacHit dst{};
-    if (cache->lookup(L2FlowCache::hash(keys[i]), keys[i], 1, &dst)) {
-      CHECK(dst.pos == static_cast<int32_t>(i));
+    L2FlowHit dst{};
+    if (cache->lookup(L2FlowCache::hash(keys[i]), keys[i], cache->tag_of(1), &dst)) {
+      CHECK(dst.port == static_cast<uint16_t>(i));
       hits++;
     }
   }
