@@ -58,12 +58,14 @@ enum class Path : uint8_t {
 // option-free, checksum-correct IPv4 header, a TTL to spare and a unicast
 // destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
 // padding is trimmed here. `*dst`: the destination in host order, for the
-// FIB's bulk lookup.
+// FIB's bulk lookup. `kMacChecked`: the bridge found the interface's MAC on
+// the frame already (a decapsulated frame it handed the router).
+template <bool kMacChecked>
 inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mbuf* m,
                                                      uint32_t* dst) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (!c.is_for(eth)) return Path::kSlow;
+  if (!kMacChecked && !c.is_for(eth)) return Path::kSlow;
   auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
   uint16_t total = net16(ip->total_length);
   if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
@@ -84,10 +86,11 @@ inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mb
 
 // The IPv6 counterpart: hop limit to spare, a global unicast destination, and
 // not ICMPv6 (Neighbour Discovery, echo).
+template <bool kMacChecked>
 inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mbuf* m) {
   if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (!c.is_for(eth)) return Path::kSlow;
+  if (!kMacChecked && !c.is_for(eth)) return Path::kSlow;
   auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
   uint32_t total = sizeof(rte_ipv6_hdr) + net16(ip->payload_len);
   if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || m->data_len < kL3 + total ||
@@ -99,13 +102,14 @@ inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mb
   return Path::kFast;
 }
 
+template <bool kMacChecked = false>
 inline __attribute__((always_inline)) Path classify(const Classifier& c, rte_mbuf* m, bool* v6,
                                                     uint32_t* dst4) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
-  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4(c, m, dst4);
-  if (*v6 && c.v6) return classify6(c, m);
+  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4<kMacChecked>(c, m, dst4);
+  if (*v6 && c.v6) return classify6<kMacChecked>(c, m);
   return Path::kSlow;
 }
 
@@ -350,7 +354,8 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
       if (i + kAhead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
     rte_mbuf* m = pkts[i];
     bool v6;
-    Path p = classify(c, m, &v6, &dst4[i]);
+    // A decapsulated frame came to the router for the interface's MAC.
+    Path p = classify<kTunnel>(c, m, &v6, &dst4[i]);
     // VXLAN inside a tunnel is rare: decapsulated one at a time, so that
     // what is not VXLAN after all is answered through the tunnel it came by.
     if (p == Path::kSlow || (p == Path::kVtep && kTunnel)) {
