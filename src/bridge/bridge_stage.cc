@@ -174,10 +174,6 @@ bool tunnel_unicast(WorkerCtx& w, const Tables& t, const VniEntry* tunnel, uint1
   return true;
 }
 
-bool is_invalid_source(const rte_ether_addr& a) {
-  return rte_is_multicast_ether_addr(&a) || rte_is_zero_ether_addr(&a);
-}
-
 // Hands a classified frame to the router interface of its VLAN, untagged, with
 // its ingress port in mbuf->port (where the router's answers go back).
 void to_router(WorkerCtx& w, const Tables& t, const BridgeRouterPort& rp, uint16_t in_port,
@@ -329,7 +325,8 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
       vlan = vid;
       if (!in.carries(vid)) why = DropReason::kVlanNotAllowed;
     }
-    if (why == DropReason::kCount && is_invalid_source(eth->src_addr))
+    uint64_t src48 = l2_flow_src48_at(eth->dst_addr.addr_bytes);
+    if (why == DropReason::kCount && l2_flow_invalid_src48(src48))
       why = DropReason::kInvalidSourceMac;
     if (why != DropReason::kCount) {
       w.counters.drop(why);
@@ -337,7 +334,7 @@ void bridge_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** 
       continue;
     }
     cls[kept] = Classified{m, vlan, tagged};
-    keys[kept] = l2_flow_key_at(br.domain(vlan), eth->dst_addr.addr_bytes);
+    keys[kept] = l2_flow_key_at(br.domain(vlan), eth->dst_addr.addr_bytes, src48);
     hashes[kept] = L2FlowCache::hash(keys[kept]);
     kept++;
   }
@@ -450,7 +447,7 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
     rte_mbuf* m = pkts[i];
     const IpAddr& remote = remotes[i];
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    if (is_invalid_source(eth->src_addr)) {
+    if (l2_flow_invalid_src48(l2_flow_src48_at(eth->dst_addr.addr_bytes))) {
       w.counters.drop(DropReason::kInvalidSourceMac);
       rte_pktmbuf_free(m);
       continue;

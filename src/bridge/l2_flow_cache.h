@@ -45,12 +45,24 @@ struct L2FlowKey {
   uint64_t hi;
 };
 
-// `eth` is the frame's Ethernet header (its first 12 bytes are read).
-inline L2FlowKey l2_flow_key_at(uint16_t domain, const uint8_t* eth) {
-  uint64_t lo, mid;
-  std::memcpy(&lo, eth, 8);
+// The source MAC of the frame whose Ethernet header is at `eth`, as the key
+// holds it: its six bytes, first byte lowest.
+inline uint64_t l2_flow_src48_at(const uint8_t* eth) {
+  uint64_t mid;
   std::memcpy(&mid, eth + 4, 8);  // bytes 4..11: the source's six in the top 48 bits
-  return L2FlowKey{lo, mid >> 16 | uint64_t{domain} << 48};
+  return mid >> 16;
+}
+// A source no frame may carry: multicast (the first byte's low bit) or zero.
+inline bool l2_flow_invalid_src48(uint64_t src48) { return (src48 & 1) != 0 || src48 == 0; }
+// `eth` is the frame's Ethernet header (its first 12 bytes are read);
+// `src48`: l2_flow_src48_at(eth).
+inline L2FlowKey l2_flow_key_at(uint16_t domain, const uint8_t* eth, uint64_t src48) {
+  uint64_t lo;
+  std::memcpy(&lo, eth, 8);
+  return L2FlowKey{lo, src48 | uint64_t{domain} << 48};
+}
+inline L2FlowKey l2_flow_key_at(uint16_t domain, const uint8_t* eth) {
+  return l2_flow_key_at(domain, eth, l2_flow_src48_at(eth));
 }
 // The MacCache keys of the flow's source and destination.
 inline uint64_t l2_flow_src_key(const L2FlowKey& k) { return k.hi << 16 | k.hi >> 48; }
