@@ -8,9 +8,10 @@
 // every source (RouteChain::fast_group, packed into its FIB value) goes
 // straight to its next hop, and a next hop in the worker's AdjacencyCache
 // costs a 12-byte MAC copy; a frame whose route shares a single-path group
-// with the frame before reuses that frame's adjacency (AdjacencyMemo). What turns out not to be plain (local,
-// unreachable, blackhole, reject, too big for the egress MTU) takes
-// router_input after all, which decides it from scratch.
+// with the frame before reuses that frame's adjacency (AdjacencyMemo). What
+// turns out not to be plain (local, unreachable, blackhole, reject, too big
+// for the egress MTU) takes router_input after all, which decides it from
+// scratch.
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 
