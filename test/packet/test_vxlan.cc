@@ -234,6 +234,15 @@ TEST_CASE("vxlan: every decap drop reason is counted, reserved bits are ignored"
   CHECK(h.drops(DropReason::kVxlanInnerVlan) == 1);
   expect_only(h, "p0", {});
 
+  // An inner frame from a multicast or all-zero source: the bridge drops it.
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100,
+                           inner_udp("01:00:5e:00:00:01", kHostA, "10.10.0.20", "10.10.0.10")));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100,
+                           inner_udp("00:00:00:00:00:00", kHostA, "10.10.0.20", "10.10.0.10")));
+  h.step();
+  CHECK(h.drops(DropReason::kInvalidSourceMac) == 2);
+  expect_only(h, "p0", {});
+
   // Another UDP port is not VXLAN: a packet for the router's own address.
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner, false, 0x08, 4790));
   h.step();
@@ -243,7 +252,9 @@ TEST_CASE("vxlan: every decap drop reason is counted, reserved bits are ignored"
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, inner, true, 0xff));
   h.step();
   expect_p0_and_relay(h, inner);
-  CHECK(vni_stats(h, 100).rx_packets() == 1);
+  // The VNI received it and the two with invalid sources: those were
+  // decapsulated, and the bridge dropped them.
+  CHECK(vni_stats(h, 100).rx_packets() == 3);
   check_books(h);
 }
 
