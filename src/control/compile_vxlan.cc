@@ -1,4 +1,6 @@
 // Compiles the VXLAN part of a validated Config (see compile.h).
+#include <rte_byteorder.h>
+
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -98,6 +100,10 @@ VniSlots compile_vxlan(const pb::Config& cfg, BridgeIds& vtep_ids, const VniSlot
     }
     vx.vteps.push_back(std::move(e));
   }
+  // VTEPs may share an address on different UDP ports.
+  std::sort(vx.local4.begin(), vx.local4.end());
+  vx.local4.erase(std::unique(vx.local4.begin(), vx.local4.end()), vx.local4.end());
+  if (vx.local4.size() == 1) vx.sole_local4_host = rte_be_to_cpu_32(vx.local4[0]);
   std::sort(index.begin(), index.end());
   for (const auto& [k, i] : index) {
     vx.by_vni.push_back(k);

@@ -40,11 +40,14 @@ struct Classifier {
   uint64_t mac;  // the interface MAC (mac48_of)
   bool v4, v6;   // the family has a FIB
   bool vteps;    // a VTEP is configured
+  bool local4_several;  // else the IPv4 VTEP address is local4_sole (or none)
+  uint32_t local4_sole;  // VxlanTables::sole_local4_host
   const VxlanTables& vx;
 
   Classifier(const Tables& t, const RouterIface& in)
       : mac(mac48_of(in.mac)), v4(t.router.v4.fib != nullptr), v6(t.router.v6.fib != nullptr),
-        vteps(t.vxlan.enabled()), vx(t.vxlan) {}
+        vteps(t.vxlan.enabled()), local4_several(t.vxlan.local4.size() > 1),
+        local4_sole(t.vxlan.sole_local4_host), vx(t.vxlan) {}
   bool is_for(const rte_ether_hdr* eth) const { return frame_dst_is(eth, mac); }
 };
 
@@ -79,8 +82,9 @@ inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mb
       (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header20_checksum_ok(ip)))
     return Path::kSlow;
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  if (c.vteps &&
-      vxlan_local_address(c.vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
+  if (c.local4_several
+          ? vxlan_local_address(c.vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr))
+          : *dst == c.local4_sole)
     return Path::kVtep;
   return Path::kFast;
 }

@@ -63,10 +63,15 @@ struct VniEntry {
 
 struct VxlanTables {
   std::vector<VtepEntry> vteps;
-  // The IPv4 VTEPs' local addresses as a header holds them (network order):
-  // every IPv4 packet a router interface classifies is checked against them,
-  // with one compare each instead of a walk over the VTEP entries.
+  // The IPv4 VTEPs' local addresses as a header holds them (network order),
+  // each once: every IPv4 packet a router interface classifies is checked
+  // against them, with one compare each instead of a walk over the VTEP
+  // entries.
   std::vector<uint32_t> local4;
+  // The address when local4 holds exactly one (a gateway's usual case), in
+  // host order; else 0xffffffff, which the classifier never takes for
+  // transit. The check is then one compare with a register.
+  uint32_t sole_local4_host = UINT32_MAX;
   std::vector<VniEntry> vnis;
   // Sorted (vtep index << 24 | vni) keys; by_vni_index[i] is the VniEntry of key i.
   std::vector<uint64_t> by_vni;

@@ -451,6 +451,77 @@ TEST_CASE("vxlan: a bridge domain bound twice or a VTEP off the router's address
   CHECK(r.errors[0].path == "vteps[0].local_address");
 }
 
+TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each decapsulate their own") {
+  // The router's classifier compares an IPv4 destination with the one VTEP
+  // address when there is one (VxlanTables::sole_local4_host) and walks the
+  // list when there are several: a VTEP missed either way would see its
+  // packets forwarded or dropped instead of decapsulated.
+  std::string cfg = kVxlan;
+  auto add_after = [&](const std::string& anchor, const std::string& text) {
+    size_t at = cfg.find(anchor);
+    REQUIRE(at != std::string::npos);
+    cfg.insert(at + anchor.size(), text);
+  };
+  add_after("  - {name: p4, device: x4}\n", "  - {name: p5, device: x5}\n  - {name: p6, device: x6}\n");
+  add_after("  - {name: ov6, members: [{port: p4}]}\n",
+            "  - {name: ov3, members: [{port: p5}]}\n  - {name: ov4, members: [{port: p6}]}\n");
+  add_after("vteps:\n", R"(  - name: vt4b
+    local_address: "100.64.0.1"
+    udp_port: 8472
+    vnis: [{vni: 300, bridge: ov3}]
+)");
+  Harness h(cfg);
+  settle(h);
+  const VxlanTables& one = h.dp().tables()->vxlan;
+  REQUIRE(one.local4.size() == 1);  // two VTEPs, one address
+  CHECK(one.sole_local4_host == RTE_IPV4(100, 64, 0, 1));
+  Bytes a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1001);
+  Bytes b = inner_udp(kHostB, kHostA, "10.30.0.20", "10.30.0.10", 1002);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 300, b, false, 0x08, 8472));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));
+  h.step();
+  auto out = h.recv_all();
+  REQUIRE(out["p5"].size() == 1);
+  CHECK(hex(out["p5"][0]) == hex(b));
+  REQUIRE(out["p0"].size() == 1);
+  CHECK(hex(out["p0"][0]) == hex(a));
+
+  // A third VTEP on a second address of the underlay interface. A route
+  // from the underlay's sources to that address outranks its local route
+  // (a longer source): a packet the classifier did not take for a VTEP's
+  // would be forwarded to 10.20.0.5 instead of decapsulated.
+  add_after("addresses: [\"100.64.0.1/24\"", ", \"100.64.1.1/24\"");
+  add_after("vteps:\n", R"(  - name: vt4c
+    local_address: "100.64.1.1"
+    vnis: [{vni: 400, bridge: ov4}]
+)");
+  add_after("router: {icmp_rate_per_second: 0}\n", R"(routes:
+  - {destination: "100.64.1.1/32", source: "100.64.0.0/24", next_hops: [{gateway: "10.20.0.5"}]}
+)");
+  REQUIRE(h.apply_yaml(cfg).ok);
+  h.step();
+  h.recv_all();
+  const VxlanTables& two = h.dp().tables()->vxlan;
+  REQUIRE(two.local4.size() == 2);
+  CHECK(two.sole_local4_host == UINT32_MAX);
+  Bytes c = inner_udp(kHostC, kHostA, "10.40.0.30", "10.40.0.10", 1003);
+  h.send("p1", eth(kUnderMac, kR2Mac, 0x0800,
+                   ipv4("100.64.0.2", "100.64.1.1", 17,
+                        udp_over("100.64.0.2", "100.64.1.1", 50000, 4789, vxlan(400, c), false))));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 300, b, false, 0x08, 8472));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));
+  h.step();
+  out = h.recv_all();
+  REQUIRE(out["p6"].size() == 1);
+  CHECK(hex(out["p6"][0]) == hex(c));
+  REQUIRE(out["p5"].size() == 1);
+  CHECK(hex(out["p5"][0]) == hex(b));
+  REQUIRE(out["p0"].size() == 1);
+  CHECK(hex(out["p0"][0]) == hex(a));
+  CHECK(out["p2"].empty());
+  check_books(h);
+}
+
 TEST_CASE("vxlan: each port reports how VXLAN traffic is spread; without rte_flow it falls back") {
   {
     Harness h(kVxlan);
