@@ -21,6 +21,14 @@ constexpr uint64_t kRxCksumFlags = RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L
                                    RTE_MBUF_F_RX_OUTER_L4_CKSUM_MASK |
                                    RTE_MBUF_F_RX_OUTER_IP_CKSUM_BAD;
 
+// Whether an inner Ethernet frame at `eth` carries an 802.1Q or 802.1ad tag
+// (a VNI names one domain: a tagged inner frame is dropped).
+inline bool inner_tagged(const uint8_t* eth) {
+  uint16_t type;
+  std::memcpy(&type, eth + 2 * RTE_ETHER_ADDR_LEN, 2);
+  return type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
 void drop(WorkerCtx& w, rte_mbuf* m, DropReason r) {
   w.counters.drop(r);
   rte_pktmbuf_free(m);
@@ -50,21 +58,12 @@ bool udp_checksum_ok(const rte_mbuf* m, uint32_t l4, uint32_t ulen, const void* 
   return udp_sum(m, l4, ulen, pseudo) == 0xffff;
 }
 
-// The binding last found, kept while a run's packets repeat (VTEP, VNI).
-struct VniMemo {
-  uint32_t key = UINT32_MAX;  // VTEP index << 24 | VNI; never a real one
-  const VniEntry* vni = nullptr;
-  bool known_remotes_only = false;  // the VTEP's
-};
-
 // Checks a packet already matched to VTEP `vt` (`l4`: the UDP offset, `ip`
 // the outer IPv4 or IPv6 header) and strips its outer headers. Returns its
 // binding, or null when it was dropped (and counted). The caller counts
 // what it returns (count_rx).
-// Inlined: once per packet of a decapsulated run.
-inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt,
-                      const IpAddr& remote, uint32_t l4, const void* ip, bool v6,
-                      VniMemo& memo) {
+const VniEntry* strip(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt,
+                      const IpAddr& remote, uint32_t l4, const void* ip, bool v6) {
   if (m->data_len < l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen + kMinInner) {
     drop(w, m, DropReason::kVxlanShort);
     return nullptr;
@@ -89,18 +88,12 @@ inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const 
   }
   uint32_t vni_word;  // the VNI and the reserved byte after it
   std::memcpy(&vni_word, vx + 4, 4);
-  uint32_t key = uint32_t{vt} << 24 | rte_be_to_cpu_32(vni_word) >> 8;
-  if (key != memo.key) {
-    memo.key = key;
-    memo.vni = t.vxlan.find(vt, key & kMaxVni);
-    memo.known_remotes_only = t.vxlan.vteps[vt].known_remotes_only;
-  }
-  const VniEntry* vni = memo.vni;
+  const VniEntry* vni = t.vxlan.find(vt, rte_be_to_cpu_32(vni_word) >> 8);
   if (vni == nullptr) {
     drop(w, m, DropReason::kVxlanUnknownVni);
     return nullptr;
   }
-  if (memo.known_remotes_only && !vni->knows(remote)) {
+  if (t.vxlan.vteps[vt].known_remotes_only && !vni->knows(remote)) {
     drop(w, m, DropReason::kVxlanUnknownRemote);
     return nullptr;
   }
@@ -110,9 +103,7 @@ inline __attribute__((always_inline)) const VniEntry* strip(WorkerCtx& w, const 
   m->data_off = static_cast<uint16_t>(m->data_off + outer);
   m->data_len = static_cast<uint16_t>(m->data_len - outer);
   m->pkt_len -= outer;
-  auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-      eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+  if (inner_tagged(rte_pktmbuf_mtod(m, const uint8_t*))) {
     drop(w, m, DropReason::kVxlanInnerVlan);
     return nullptr;
   }
@@ -212,11 +203,68 @@ bool addr_equal(const uint8_t* a, const uint8_t* b, bool v6) {
 // The general path's decapsulation, one packet.
 void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr& remote,
            uint32_t l4, const void* ip, bool v6) {
-  VniMemo memo;
-  const VniEntry* vni = strip(w, t, m, vt, remote, l4, ip, v6, memo);
+  const VniEntry* vni = strip(w, t, m, vt, remote, l4, ip, v6);
   if (vni == nullptr) return;
   count_rx(w, *vni, 1, m->pkt_len);
   bridge_tunnel_input(w, t, *vni, remote, m);
+}
+
+// What decap_burst's fast lane takes without the full checks: the VTEP
+// address, UDP port and VNI of the last packet the full checks
+// decapsulated, when its VTEP takes any remote. A packet that matches them,
+// carries no outer UDP checksum (IPv4), the I flag, a UDP length that is
+// exactly the rest of the packet and an untagged inner frame needs nothing
+// else checked or looked up.
+struct FastLane {
+  uint64_t outer = 0;  // IPv4: kValid | port << 32 | address (as loaded); IPv6: kValid | port
+  alignas(8) uint8_t dst6[16] = {};
+  uint32_t vni_raw = 0;  // the VNI's three bytes as loaded (the low 24 bits)
+  const VniEntry* vni = nullptr;
+  static constexpr uint64_t kValid = uint64_t{1} << 48;
+};
+
+// Returned by decap_slow for a packet that is not VXLAN for a VTEP.
+const VniEntry* const kNotVxlan = reinterpret_cast<const VniEntry*>(alignof(VniEntry));
+
+// One packet of a run with the full checks: its VTEP, its binding, and the
+// strip. Returns the binding, null when it was dropped, or kNotVxlan. A
+// binding found for a VTEP that takes any remote becomes the fast lane.
+// Out of line: the fast lane's loop keeps its registers.
+template <bool v6>
+__attribute__((noinline)) const VniEntry* decap_slow(WorkerCtx& w, const Tables& t, rte_mbuf* m,
+                                                     const IpAddr& remote, FastLane& fast) {
+  constexpr uint32_t kL3 = RTE_ETHER_HDR_LEN;
+  constexpr uint32_t l4 = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
+  const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
+  const uint8_t* dst;
+  bool udp;
+  if constexpr (v6) {
+    auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+    dst = ip->dst_addr;
+    udp = ip->proto == IPPROTO_UDP;
+  } else {
+    auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+    dst = reinterpret_cast<const uint8_t*>(&ip->dst_addr);
+    udp = ip->next_proto_id == IPPROTO_UDP && !ipv4_fragment_of(ip);
+  }
+  if (!udp || m->data_len < l4 + 4) return kNotVxlan;
+  Be16 port = udp_dport(m, l4);
+  int32_t vt = vtep_for(t.vxlan, v6, dst, port);
+  if (vt < 0) return kNotVxlan;
+  const VniEntry* vni = strip(w, t, m, static_cast<uint16_t>(vt), remote, l4, l3, v6);
+  if (vni != nullptr && !t.vxlan.vteps[vt].known_remotes_only) {
+    if constexpr (v6) {
+      fast.outer = FastLane::kValid | port.raw;
+      std::memcpy(fast.dst6, dst, 16);
+    } else {
+      uint32_t a;
+      std::memcpy(&a, dst, 4);
+      fast.outer = FastLane::kValid | uint64_t{port.raw} << 32 | a;
+    }
+    fast.vni_raw = rte_cpu_to_be_32(vni->vni) >> 8;  // its three bytes, first lowest
+    fast.vni = vni;
+  }
+  return vni;
 }
 
 // One instance per underlay family: the loop keeps more of its state in
@@ -226,6 +274,7 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
                  uint16_t n) {
   constexpr uint32_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged frames
   constexpr uint32_t l4 = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
+  constexpr uint16_t kOuter = l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen;
   // Inner frames of one binding wait here and enter the bridge together.
   rte_mbuf* inner[kMaxBurst];
   // Raw storage: an array of IpAddr would be initialised whole on every call.
@@ -245,61 +294,68 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
     ni = 0;
     run_bytes = 0;
   };
-  // A run's packets mostly share their VTEP and VNI: each is looked up when
-  // it changes, not per packet.
-  VniMemo vni_memo;
-  int32_t vt = -1;
-  bool vt_known = false;
-  alignas(8) uint8_t vt_dst[16] = {};  // the destination and port vt was found for
-  Be16 vt_port{};
+  FastLane fast;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
-    const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
-    const uint8_t* dst;
-    const uint8_t* src;
-    bool udp;
-    if constexpr (v6) {
-      auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
-      dst = ip->dst_addr;
-      src = ip->src_addr;
-      udp = ip->proto == IPPROTO_UDP;
-    } else {
-      auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
-      dst = reinterpret_cast<const uint8_t*>(&ip->dst_addr);
-      src = reinterpret_cast<const uint8_t*>(&ip->src_addr);
-      udp = ip->next_proto_id == IPPROTO_UDP && !ipv4_fragment_of(ip);
-    }
-    int32_t here = -1;
-    if (udp && m->data_len >= l4 + 4) {
-      Be16 port = udp_dport(m, l4);
-      if (!vt_known || port.raw != vt_port.raw || !addr_equal(dst, vt_dst, v6)) {
-        vt = vtep_for(t.vxlan, v6, dst, port);
-        vt_known = true;
-        vt_port = port;
-        std::memcpy(vt_dst, dst, v6 ? 16 : 4);
-      }
-      here = vt;
-    }
-    if (here < 0) {  // other UDP, fragments, other protocols: the general path
-      flush();
-      router_input(w, t, in, m);
-      continue;
-    }
+    uint8_t* f = rte_pktmbuf_mtod(m, uint8_t*);
+    const uint8_t* l3 = f + kL3;
     // Written in place, field by field: a copy of a freshly built IpAddr
     // reads back narrower stores than it loads, which the CPU cannot forward.
     IpAddr& remote = remotes[ni];
     remote.v6 = v6;
     if constexpr (v6) {
-      std::memcpy(remote.b.data(), src, 16);
+      std::memcpy(remote.b.data(), reinterpret_cast<const rte_ipv6_hdr*>(l3)->src_addr, 16);
     } else {
       uint32_t a;
-      std::memcpy(&a, src, 4);
+      std::memcpy(&a, &reinterpret_cast<const rte_ipv4_hdr*>(l3)->src_addr, 4);
       uint64_t lo = a, hi = 0;
       std::memcpy(remote.b.data(), &lo, 8);
       std::memcpy(remote.b.data() + 8, &hi, 8);
     }
-    const VniEntry* vni = strip(w, t, m, static_cast<uint16_t>(here), remote, l4, l3, v6, vni_memo);
-    if (vni == nullptr) continue;
+    // The fast lane: the outer headers' words against the last binding's.
+    bool same = m->data_len >= kOuter + kMinInner;
+    if (__builtin_expect(same, 1)) {
+      uint64_t udp;  // source port, destination port, length, checksum
+      std::memcpy(&udp, f + l4, 8);
+      uint32_t vx[2];  // flags, VNI
+      std::memcpy(vx, f + l4 + sizeof(rte_udp_hdr), 8);
+      if constexpr (v6) {
+        auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+        same = ip->proto == IPPROTO_UDP &&
+               (FastLane::kValid | ((udp >> 16) & 0xffff)) == fast.outer &&
+               addr_equal(ip->dst_addr, fast.dst6, true) &&
+               (udp >> 48) != 0;  // the checksum is mandatory over IPv6 (checked below)
+      } else {
+        auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+        uint32_t dst;
+        std::memcpy(&dst, &ip->dst_addr, 4);
+        same = ip->next_proto_id == IPPROTO_UDP && !ipv4_fragment_of(ip) &&
+               (FastLane::kValid | (udp & 0xffff0000) << 16 | dst) == fast.outer &&
+               (udp >> 48) == 0;  // no outer checksum
+      }
+      same = same && l4 + rte_be_to_cpu_16(static_cast<uint16_t>(udp >> 32)) == m->pkt_len &&
+             (vx[0] & kVxlanFlagI) != 0 && (vx[1] & kMaxVni) == fast.vni_raw &&
+             !inner_tagged(f + kOuter);
+      if constexpr (v6) same = same && udp_checksum_ok(m, l4, m->pkt_len - l4, l3, true);
+    }
+    const VniEntry* vni;
+    if (__builtin_expect(same, 1)) {
+      m->data_off = static_cast<uint16_t>(m->data_off + kOuter);
+      m->data_len = static_cast<uint16_t>(m->data_len - kOuter);
+      m->pkt_len -= kOuter;
+      // The device's checksum verdicts were about the outer headers.
+      m->ol_flags &= ~kRxCksumFlags;
+      m->packet_type = 0;
+      vni = fast.vni;
+    } else {
+      vni = decap_slow<v6>(w, t, m, remote, fast);
+      if (vni == kNotVxlan) {  // other UDP, fragments, other protocols: the general path
+        flush();
+        router_input(w, t, in, m);
+        continue;
+      }
+      if (vni == nullptr) continue;  // dropped and counted
+    }
     if (ni > 0 && vni != run_vni) {
       IpAddr mine = remote;  // flush() reuses the slots from 0
       flush();

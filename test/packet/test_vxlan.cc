@@ -258,6 +258,63 @@ TEST_CASE("vxlan: every decap drop reason is counted, reserved bits are ignored"
   check_books(h);
 }
 
+TEST_CASE("vxlan: in one burst, what the decap fast lane must not take gets the full checks") {
+  // A run's packets that repeat the last decapsulated packet's VTEP, port and
+  // VNI take a fast lane; every other case (a checksum to verify, bad flags,
+  // a UDP length to trim or too long, a tagged inner frame, another VNI or
+  // port, a fragment) must still get the full checks, in the same burst.
+  Harness h(kVxlan);
+  settle(h);
+  h.send("p0", inner_udp(kHostA, kHostB, "10.10.0.10", "10.10.0.20"));  // A is on p0
+  h.step();
+  h.recv_all();
+  constexpr const char* kHostE = "02:00:00:00:0e:01";  // behind 100.64.0.3
+  Bytes a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1001);
+  Bytes b = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1002);
+  Bytes e = inner_udp(kHostE, kHostA, "10.10.0.30", "10.10.0.10", 1003);
+  Bytes good = from_remote("100.64.0.2", kR2Mac, 100, a);
+  h.send("p1", good);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b, true));  // checksum set: verified
+  Bytes bad_sum = from_remote("100.64.0.2", kR2Mac, 100, b, true);
+  bad_sum[bad_sum.size() - 1] ^= 0x01;
+  h.send("p1", bad_sum);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b, false, 0x00));  // no I flag
+  // The UDP length and the IP length disagree: 4 bytes shorter (trimmed),
+  // 4 bytes longer (short).
+  constexpr size_t kUdpLen = 14 + 20 + 4;
+  auto get16 = [](const Bytes& f, size_t at) { return static_cast<uint16_t>(f[at] << 8 | f[at + 1]); };
+  Bytes shorter = good;
+  put16(shorter, kUdpLen, static_cast<uint16_t>(get16(good, kUdpLen) - 4));
+  h.send("p1", shorter);
+  Bytes longer = good;
+  put16(longer, kUdpLen, static_cast<uint16_t>(get16(good, kUdpLen) + 4));
+  h.send("p1", longer);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, frame(kHostA, kHostB, 100)));  // tagged
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 999, b));                           // no such VNI
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b, false, 0x08, 4790));        // not VXLAN
+  Ip4Opts frag;
+  frag.mf = true;
+  h.send("p1", eth(kUnderMac, kR2Mac, 0x0800,
+                   ipv4("100.64.0.2", "100.64.0.1", 17,
+                        udp_over("100.64.0.2", "100.64.0.1", 50000, 4789, vxlan(100, b), false),
+                        frag)));
+  h.send("p1", from_remote("100.64.0.3", kR3Mac, 100, e));  // another remote, same lane
+  h.send("p1", good);
+  h.step();
+  expect_only(h, "p0", {a, b, Bytes(a.begin(), a.end() - 4), e, a});
+  CHECK(h.drops(DropReason::kVxlanBadChecksum) == 1);
+  CHECK(h.drops(DropReason::kVxlanBadFlags) == 1);
+  CHECK(h.drops(DropReason::kVxlanShort) == 1);
+  CHECK(h.drops(DropReason::kVxlanInnerVlan) == 1);
+  CHECK(h.drops(DropReason::kVxlanUnknownVni) == 1);
+  CHECK(h.drops(DropReason::kLocalUnhandled) == 2);  // port 4790 and the fragment
+  CHECK(vni_stats(h, 100).rx_packets() == 5);
+  std::map<std::string, std::string> remotes = remote_macs(h);
+  CHECK(remotes[kHostB] == "100.64.0.2");
+  CHECK(remotes[kHostE] == "100.64.0.3");
+  check_books(h);
+}
+
 TEST_CASE("vxlan: known_remotes_only drops senders not configured for the VNI") {
   std::string cfg = kVxlan;
   cfg.replace(cfg.find("local_address: \"100.64.0.1\""), 27,
@@ -352,6 +409,17 @@ TEST_CASE("vxlan: IPv6 underlay decap and encap with the outer UDP checksum") {
   h.step();
   expect_only(h, "p4", {c_to_d});
   CHECK(remote_macs(h) == std::map<std::string, std::string>{{kHostC, "2001:db8:64::2"}});
+  // In one burst: the second and fourth packets take the decap fast lane,
+  // whose checksum check must catch the third.
+  Bytes bad = from6(c_to_d, true);
+  bad[bad.size() - 1] ^= 0x01;
+  h.send("p3", from6(c_to_d, true));
+  h.send("p3", from6(c_to_d, true));
+  h.send("p3", bad);
+  h.send("p3", from6(c_to_d, true));
+  h.step();
+  expect_only(h, "p4", {c_to_d, c_to_d, c_to_d});
+  CHECK(h.drops(DropReason::kVxlanBadChecksum) == 2);
 
   Bytes d_to_c = inner_udp(kHostD, kHostC, "10.30.0.4", "10.30.0.3", 7, 8, 18, 0x2e);
   h.send("p4", d_to_c);
@@ -455,7 +523,9 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   // The router's classifier compares an IPv4 destination with the one VTEP
   // address when there is one (VxlanTables::sole_local4_host) and walks the
   // list when there are several: a VTEP missed either way would see its
-  // packets forwarded or dropped instead of decapsulated.
+  // packets forwarded or dropped instead of decapsulated. All three VTEPs
+  // bind VNI 100, so in one burst only the address or the port tells them
+  // apart (the decap fast lane must compare both).
   std::string cfg = kVxlan;
   auto add_after = [&](const std::string& anchor, const std::string& text) {
     size_t at = cfg.find(anchor);
@@ -468,7 +538,7 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   add_after("vteps:\n", R"(  - name: vt4b
     local_address: "100.64.0.1"
     udp_port: 8472
-    vnis: [{vni: 300, bridge: ov3}]
+    vnis: [{vni: 100, bridge: ov3}]
 )");
   Harness h(cfg);
   settle(h);
@@ -477,7 +547,7 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   CHECK(one.sole_local4_host == RTE_IPV4(100, 64, 0, 1));
   Bytes a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1001);
   Bytes b = inner_udp(kHostB, kHostA, "10.30.0.20", "10.30.0.10", 1002);
-  h.send("p1", from_remote("100.64.0.2", kR2Mac, 300, b, false, 0x08, 8472));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b, false, 0x08, 8472));
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));
   h.step();
   auto out = h.recv_all();
@@ -493,7 +563,7 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   add_after("addresses: [\"100.64.0.1/24\"", ", \"100.64.1.1/24\"");
   add_after("vteps:\n", R"(  - name: vt4c
     local_address: "100.64.1.1"
-    vnis: [{vni: 400, bridge: ov4}]
+    vnis: [{vni: 100, bridge: ov4}]
 )");
   add_after("router: {icmp_rate_per_second: 0}\n", R"(routes:
   - {destination: "100.64.1.1/32", source: "100.64.0.0/24", next_hops: [{gateway: "10.20.0.5"}]}
@@ -507,9 +577,9 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   Bytes c = inner_udp(kHostC, kHostA, "10.40.0.30", "10.40.0.10", 1003);
   h.send("p1", eth(kUnderMac, kR2Mac, 0x0800,
                    ipv4("100.64.0.2", "100.64.1.1", 17,
-                        udp_over("100.64.0.2", "100.64.1.1", 50000, 4789, vxlan(400, c), false))));
-  h.send("p1", from_remote("100.64.0.2", kR2Mac, 300, b, false, 0x08, 8472));
-  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));
+                        udp_over("100.64.0.2", "100.64.1.1", 50000, 4789, vxlan(100, c), false))));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));  // another address
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b, false, 0x08, 8472));  // another port
   h.step();
   out = h.recv_all();
   REQUIRE(out["p6"].size() == 1);
