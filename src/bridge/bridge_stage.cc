@@ -438,6 +438,7 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
     w.mac_cache.lookup_prefetched(*w.macs, bt, src_keys, src_hash, n, src_hits);
   }
   uint32_t vtep = t.vxlan.vteps[vni.vtep].stable_id;
+  const bool v4 = !t.vxlan.vteps[vni.vtep].local.v6;  // and so are its remotes
   // Frames for the router interface's MAC are routed together after the run,
   // each with the index of its remote for the router's answers.
   rte_mbuf* routed[kMaxBurst];
@@ -456,7 +457,9 @@ void bridge_tunnel_burst(WorkerCtx& w, const Tables& t, const VniEntry& vni, rte
       const MacHit& src = src_hits[i];
       uint64_t sk = src_keys[i];
       if (src.pos >= 0 && is_tunnel_port(src.port) &&
-          w.remotes->matches(tunnel_remote_id(src.port), vtep, remote))
+          (v4 ? w.remotes->matches_v4(tunnel_remote_id(src.port),
+                                      RemoteVteps::v4_key(vtep, remote))
+              : w.remotes->matches(tunnel_remote_id(src.port), vtep, remote)))
         w.mac_cache.touch_source(*w.macs, sk, src, w.now_ns);
       else if (src.pos < 0 || !(src.flags & kMacStatic))
         request_learn_remote(w, mac_key(br, vni.vlan, sk), vtep, remote);

@@ -31,7 +31,7 @@ int32_t RemoteVteps::acquire(uint32_t vtep, const IpAddr& addr) {
   } else {
     return -1;
   }
-  entries_[id] = RemoteVtep{vtep, addr};
+  entries_[id] = RemoteVtep{vtep, addr, addr.v6 ? 0 : v4_key(vtep, addr)};
   refs_[id] = 1;
   index_.emplace(std::make_pair(vtep, addr), id);
   return id;

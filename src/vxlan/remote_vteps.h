@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <utility>
 #include <vector>
@@ -30,6 +31,9 @@ namespace sy {
 struct RemoteVtep {
   uint32_t vtep = 0;  // local VTEP stable id
   IpAddr addr;
+  // An IPv4 remote's (vtep, addr) in one word (RemoteVteps::v4_key); 0 for
+  // an IPv6 one, which no v4_key is (stable ids start at 1).
+  uint64_t v4_key = 0;
 };
 
 class RemoteVteps {
@@ -43,6 +47,16 @@ class RemoteVteps {
   bool matches(uint16_t id, uint32_t vtep, const IpAddr& a) const {
     const RemoteVtep& r = entries_[id];
     return r.vtep == vtep && r.addr == a;
+  }
+  // The same for an IPv4 remote, given v4_key(vtep, its address): one
+  // compare (the bridge asks once per frame from a tunnel).
+  bool matches_v4(uint16_t id, uint64_t key) const { return entries_[id].v4_key == key; }
+  // `addr` is the IPv4 address's four bytes as loaded.
+  static uint64_t v4_key(uint32_t vtep, uint32_t addr) { return uint64_t{vtep} << 32 | addr; }
+  static uint64_t v4_key(uint32_t vtep, const IpAddr& a) {
+    uint32_t addr;
+    std::memcpy(&addr, a.b.data(), 4);
+    return v4_key(vtep, addr);
   }
 
   // --- single writer -----------------------------------------------------------

@@ -1,6 +1,6 @@
 // The bridge's broadcast-domain numbering, the worker MAC cache against the
-// shared MAC table it stands in front of, the worker's flow cache, and the
-// caches' CRC step.
+// shared MAC table it stands in front of, the worker's flow cache, the
+// caches' CRC step, and the remote VTEPs that tunnel MACs point at.
 #include <catch2/catch.hpp>
 #include <rte_hash_crc.h>
 
@@ -12,6 +12,7 @@
 
 #include "bridge/l2_flow_cache.h"
 #include "bridge/mac_cache.h"
+#include "vxlan/remote_vteps.h"
 #include "eal_once.h"
 
 using namespace sy;
@@ -306,4 +307,32 @@ TEST_CASE("the caches' CRC step gives rte_hash_crc_8byte's values") {
   }
   CHECK(crc32c_u64(0, 0) == rte_hash_crc_8byte(0, 0));
   CHECK(crc32c_u64(~0ull, ~0u) == rte_hash_crc_8byte(~0ull, ~0u));
+}
+
+TEST_CASE("remote VTEPs: the one-word IPv4 match agrees with the full one") {
+  // The bridge checks each frame from an IPv4 tunnel against the remote its
+  // source MAC was learned behind with matches_v4; it must say what matches
+  // says, and never match an IPv6 remote.
+  RemoteVteps remotes(nullptr);
+  IpAddr a4, b4, a6;
+  const uint8_t x[4] = {100, 64, 0, 2}, y[4] = {100, 64, 0, 3};
+  std::memcpy(a4.b.data(), x, 4);
+  std::memcpy(b4.b.data(), y, 4);
+  a6 = IpAddr::from_v6(std::array<uint8_t, 16>{100, 64, 0, 2}.data());  // same leading bytes
+  int32_t ia = remotes.acquire(3, a4), ib = remotes.acquire(3, b4), i6 = remotes.acquire(3, a6);
+  int32_t ja = remotes.acquire(4, a4);  // the same address behind another local VTEP
+  REQUIRE(ia >= 0);
+  REQUIRE(ib >= 0);
+  REQUIRE(i6 >= 0);
+  REQUIRE(ja >= 0);
+  for (int32_t id : {ia, ib, i6, ja})
+    for (uint32_t vtep : {3u, 4u})
+      for (const IpAddr* addr : {&a4, &b4}) {
+        auto u = static_cast<uint16_t>(id);
+        CHECK(remotes.matches_v4(u, RemoteVteps::v4_key(vtep, *addr)) ==
+              remotes.matches(u, vtep, *addr));
+      }
+  CHECK(remotes.matches_v4(static_cast<uint16_t>(ia), RemoteVteps::v4_key(3, a4)));
+  CHECK_FALSE(remotes.matches_v4(static_cast<uint16_t>(i6), RemoteVteps::v4_key(3, a4)));
+  CHECK_FALSE(remotes.matches_v4(static_cast<uint16_t>(ja), RemoteVteps::v4_key(3, a4)));
 }
