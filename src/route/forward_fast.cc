@@ -62,14 +62,15 @@ enum class Path : uint8_t {
 // option-free, checksum-correct IPv4 header, a TTL to spare and a unicast
 // destination; a destination that is a VTEP's is kVtep. Trailing Ethernet
 // padding is trimmed here. `*dst`: the destination in host order, for the
-// FIB's bulk lookup. `kMacChecked`: the bridge found the interface's MAC on
-// the frame already (a decapsulated frame it handed the router).
-template <bool kMacChecked>
+// FIB's bulk lookup. `kTunnel`: a decapsulated frame the bridge handed the
+// router: it found the interface's MAC on it already, and the decapsulation
+// cleared the device's checksum verdicts (they were about the outer headers).
+template <bool kTunnel>
 inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mbuf* m,
                                                      uint32_t* dst) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (!kMacChecked && !c.is_for(eth)) return Path::kSlow;
+  if (!kTunnel && !c.is_for(eth)) return Path::kSlow;
   auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
   uint16_t total = net16(ip->total_length);
   if (ip->version_ihl != RTE_IPV4_VHL_DEF || total < sizeof(rte_ipv4_hdr) ||
@@ -77,10 +78,14 @@ inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mb
     return Path::kSlow;
   *dst = rte_be_to_cpu_32(ip->dst_addr);
   if (*dst >= 0xe0000000u) return Path::kSlow;  // multicast, reserved, broadcast
-  uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-  if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-      (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header20_checksum_ok(ip)))
-    return Path::kSlow;
+  if constexpr (kTunnel) {
+    if (!ipv4_header20_checksum_ok(ip)) return Path::kSlow;
+  } else {
+    uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+    if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+        (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ipv4_header20_checksum_ok(ip)))
+      return Path::kSlow;
+  }
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
   if (c.local4_several
           ? vxlan_local_address(c.vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr))
@@ -91,11 +96,11 @@ inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mb
 
 // The IPv6 counterpart: hop limit to spare, a global unicast destination, and
 // not ICMPv6 (Neighbour Discovery, echo).
-template <bool kMacChecked>
+template <bool kTunnel>
 inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mbuf* m) {
   if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-  if (!kMacChecked && !c.is_for(eth)) return Path::kSlow;
+  if (!kTunnel && !c.is_for(eth)) return Path::kSlow;
   auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
   uint32_t total = sizeof(rte_ipv6_hdr) + net16(ip->payload_len);
   if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 || m->data_len < kL3 + total ||
@@ -107,14 +112,14 @@ inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mb
   return Path::kFast;
 }
 
-template <bool kMacChecked = false>
+template <bool kTunnel = false>
 inline __attribute__((always_inline)) Path classify(const Classifier& c, rte_mbuf* m, bool* v6,
                                                     uint32_t* dst4) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
-  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4<kMacChecked>(c, m, dst4);
-  if (*v6 && c.v6) return classify6<kMacChecked>(c, m);
+  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4<kTunnel>(c, m, dst4);
+  if (*v6 && c.v6) return classify6<kTunnel>(c, m);
   return Path::kSlow;
 }
 
