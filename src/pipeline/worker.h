@@ -28,6 +28,7 @@
 #include "route/adjacency_cache.h"
 #include "route/fib6_cache.h"
 #include "route/neighbour_table.h"
+#include "vxlan/decap_lane.h"
 #include "vxlan/vxlan_tables.h"
 
 namespace sy {
@@ -162,6 +163,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) WorkerCtx {
   uint64_t icmp_limiter_generation = 0;  // Tables generation it was configured from
   TokenBucket punt_bucket;
   TunnelIngress tunnel_in;
+  DecapLane decap_lanes[2];  // by underlay family: IPv4, IPv6
   RouteBacklog route_backlog;
   uint16_t ip_id = 0;      // IPv4 identification of the tunnel packets this worker sends
   TxBuffer tx[kMaxPorts];

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "bridge/bridge_stage.h"
+#include "vxlan/decap_lane.h"
 #include "route/checksum.h"
 #include "route/router_stage.h"
 
@@ -209,30 +210,16 @@ void decap(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt, const IpAddr
   bridge_tunnel_input(w, t, *vni, remote, m);
 }
 
-// What decap_burst's fast lane takes without the full checks: the VTEP
-// address, UDP port and VNI of the last packet the full checks
-// decapsulated, when its VTEP takes any remote. A packet that matches them,
-// carries no outer UDP checksum (IPv4), the I flag, a UDP length that is
-// exactly the rest of the packet and an untagged inner frame needs nothing
-// else checked or looked up.
-struct FastLane {
-  uint64_t outer = 0;  // IPv4: kValid | port << 32 | address (as loaded); IPv6: kValid | port
-  alignas(8) uint8_t dst6[16] = {};
-  uint32_t vni_raw = 0;  // the VNI's three bytes as loaded (the low 24 bits)
-  const VniEntry* vni = nullptr;
-  static constexpr uint64_t kValid = uint64_t{1} << 48;
-};
-
 // Returned by decap_slow for a packet that is not VXLAN for a VTEP.
 const VniEntry* const kNotVxlan = reinterpret_cast<const VniEntry*>(alignof(VniEntry));
 
 // One packet of a run with the full checks: its VTEP, its binding, and the
 // strip. Returns the binding, null when it was dropped, or kNotVxlan. A
-// binding found for a VTEP that takes any remote becomes the fast lane.
+// binding found for a VTEP that takes any remote becomes the lane.
 // Out of line: the fast lane's loop keeps its registers.
 template <bool v6>
 __attribute__((noinline)) const VniEntry* decap_slow(WorkerCtx& w, const Tables& t, rte_mbuf* m,
-                                                     const IpAddr& remote, FastLane& fast) {
+                                                     const IpAddr& remote, DecapLane& lane) {
   constexpr uint32_t kL3 = RTE_ETHER_HDR_LEN;
   constexpr uint32_t l4 = kL3 + (v6 ? sizeof(rte_ipv6_hdr) : sizeof(rte_ipv4_hdr));
   const uint8_t* l3 = rte_pktmbuf_mtod_offset(m, const uint8_t*, kL3);
@@ -254,15 +241,15 @@ __attribute__((noinline)) const VniEntry* decap_slow(WorkerCtx& w, const Tables&
   const VniEntry* vni = strip(w, t, m, static_cast<uint16_t>(vt), remote, l4, l3, v6);
   if (vni != nullptr && !t.vxlan.vteps[vt].known_remotes_only) {
     if constexpr (v6) {
-      fast.outer = FastLane::kValid | port.raw;
-      std::memcpy(fast.dst6, dst, 16);
+      lane.outer = port.raw;
+      std::memcpy(lane.dst6, dst, 16);
     } else {
       uint32_t a;
       std::memcpy(&a, dst, 4);
-      fast.outer = FastLane::kValid | uint64_t{port.raw} << 32 | a;
+      lane.outer = uint64_t{port.raw} << 48 | a;
     }
-    fast.vni_raw = rte_cpu_to_be_32(vni->vni) >> 8;  // its three bytes, first lowest
-    fast.vni = vni;
+    lane.vni_raw = rte_cpu_to_be_32(vni->vni) >> 8;  // its three bytes, first lowest
+    lane.vni = vni;
   }
   return vni;
 }
@@ -294,7 +281,11 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
     ni = 0;
     run_bytes = 0;
   };
-  FastLane fast;
+  // The lane outlives the call (a burst's first packets are mostly the
+  // last one's binding); in registers while the run is decapsulated.
+  DecapLane& kept = w.decap_lanes[v6];
+  if (kept.serial != t.serial.value) kept = DecapLane{t.serial.value};
+  DecapLane lane = kept;
   for (uint16_t i = 0; i < n; i++) {
     rte_mbuf* m = pkts[i];
     uint8_t* f = rte_pktmbuf_mtod(m, uint8_t*);
@@ -312,30 +303,40 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
       std::memcpy(remote.b.data(), &lo, 8);
       std::memcpy(remote.b.data() + 8, &hi, 8);
     }
-    // The fast lane: the outer headers' words against the last binding's.
+    // The lane: the outer headers' words against the last binding's.
     bool same = m->data_len >= kOuter + kMinInner;
     if (__builtin_expect(same, 1)) {
-      uint64_t udp;  // source port, destination port, length, checksum
-      std::memcpy(&udp, f + l4, 8);
-      uint32_t vx[2];  // flags, VNI
-      std::memcpy(vx, f + l4 + sizeof(rte_udp_hdr), 8);
+      uint64_t udp_tail;  // UDP length and checksum, VXLAN flags and reserved bytes
+      std::memcpy(&udp_tail, f + l4 + 4, 8);
+      uint32_t vni_word;  // the VNI and a reserved byte
+      std::memcpy(&vni_word, f + l4 + 12, 4);
+      // Over IPv4 a packet without an outer checksum; over IPv6 one with
+      // (mandatory), verified below. Either way the I flag.
+      constexpr uint64_t kSumFlag = uint64_t{0xffff} << 16 | uint64_t{kVxlanFlagI} << 32;
+      constexpr uint64_t kSumFlagWanted = uint64_t{kVxlanFlagI} << 32;
       if constexpr (v6) {
         auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(l3);
-        same = ip->proto == IPPROTO_UDP &&
-               (FastLane::kValid | ((udp >> 16) & 0xffff)) == fast.outer &&
-               addr_equal(ip->dst_addr, fast.dst6, true) &&
-               (udp >> 48) != 0;  // the checksum is mandatory over IPv6 (checked below)
+        uint16_t port;
+        std::memcpy(&port, f + l4 + 2, 2);
+        same = ip->proto == IPPROTO_UDP && port == lane.outer &&
+               addr_equal(ip->dst_addr, lane.dst6, true) &&
+               (udp_tail & (uint64_t{kVxlanFlagI} << 32)) != 0 && (udp_tail & 0xffff0000) != 0;
       } else {
-        auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
-        uint32_t dst;
-        std::memcpy(&dst, &ip->dst_addr, 4);
-        same = ip->next_proto_id == IPPROTO_UDP && !ipv4_fragment_of(ip) &&
-               (FastLane::kValid | (udp & 0xffff0000) << 16 | dst) == fast.outer &&
-               (udp >> 48) == 0;  // no outer checksum
+        // Identification, fragment word, TTL, protocol, checksum.
+        uint64_t frag_proto;
+        std::memcpy(&frag_proto, l3 + 4, 8);
+        constexpr uint64_t kFragProto =
+            uint64_t{RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)} << 16 |
+            uint64_t{0xff} << 40;
+        constexpr uint64_t kUdpWhole = uint64_t{IPPROTO_UDP} << 40;
+        uint64_t outer;  // destination, UDP source port (ignored), UDP destination port
+        std::memcpy(&outer, l3 + 16, 8);
+        same = (frag_proto & kFragProto) == kUdpWhole && (outer & ~DecapLane::kNone) == lane.outer &&
+               (udp_tail & kSumFlag) == kSumFlagWanted;
       }
-      same = same && l4 + rte_be_to_cpu_16(static_cast<uint16_t>(udp >> 32)) == m->pkt_len &&
-             (vx[0] & kVxlanFlagI) != 0 && (vx[1] & kMaxVni) == fast.vni_raw &&
-             !inner_tagged(f + kOuter);
+      same = same &&
+             l4 + rte_be_to_cpu_16(static_cast<uint16_t>(udp_tail)) == m->pkt_len &&
+             (vni_word & kMaxVni) == lane.vni_raw && !inner_tagged(f + kOuter);
       if constexpr (v6) same = same && udp_checksum_ok(m, l4, m->pkt_len - l4, l3, true);
     }
     const VniEntry* vni;
@@ -346,9 +347,9 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
       // The device's checksum verdicts were about the outer headers.
       m->ol_flags &= ~kRxCksumFlags;
       m->packet_type = 0;
-      vni = fast.vni;
+      vni = lane.vni;
     } else {
-      vni = decap_slow<v6>(w, t, m, remote, fast);
+      vni = decap_slow<v6>(w, t, m, remote, lane);
       if (vni == kNotVxlan) {  // other UDP, fragments, other protocols: the general path
         flush();
         router_input(w, t, in, m);
@@ -365,6 +366,7 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
     run_bytes += m->pkt_len;
     inner[ni++] = m;
   }
+  kept = lane;
   flush();
 }
 

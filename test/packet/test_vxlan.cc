@@ -315,6 +315,33 @@ TEST_CASE("vxlan: in one burst, what the decap fast lane must not take gets the 
   check_books(h);
 }
 
+TEST_CASE("vxlan: the decap lane a burst leaves is not taken after a new configuration") {
+  // A worker keeps the last binding it decapsulated for its next bursts; a
+  // new snapshot must make it check the next packet in full: here VNI 100
+  // moves to VNI 101, so a packet for 100 has no binding any more.
+  Harness h(kVxlan);
+  settle(h);
+  Bytes a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1001);
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));
+  h.step();
+  expect_p0_and_relay(h, a);
+  std::string moved = kVxlan;
+  const std::string from = "vnis: [{vni: 100, bridge: ov,";
+  moved.replace(moved.find(from), from.size(), "vnis: [{vni: 101, bridge: ov,");
+  REQUIRE(h.apply_yaml(moved).ok);
+  h.step();
+  h.recv_all();
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, a));
+  h.send("p1", from_remote("100.64.0.2", kR2Mac, 101, a));
+  h.step();
+  CHECK(h.drops(DropReason::kVxlanUnknownVni) == 1);
+  auto out = h.recv_all();
+  REQUIRE(out["p0"].size() == 1);
+  CHECK(hex(out["p0"][0]) == hex(a));
+  CHECK(vni_stats(h, 101).rx_packets() == 1);
+  check_books(h);
+}
+
 TEST_CASE("vxlan: known_remotes_only drops senders not configured for the VNI") {
   std::string cfg = kVxlan;
   cfg.replace(cfg.find("local_address: \"100.64.0.1\""), 27,
