@@ -103,7 +103,8 @@ VniSlots compile_vxlan(const pb::Config& cfg, BridgeIds& vtep_ids, const VniSlot
   // VTEPs may share an address on different UDP ports.
   std::sort(vx.local4.begin(), vx.local4.end());
   vx.local4.erase(std::unique(vx.local4.begin(), vx.local4.end()), vx.local4.end());
-  if (vx.local4.size() == 1) vx.sole_local4_host = rte_be_to_cpu_32(vx.local4[0]);
+  if (vx.local4.size() == 1) vx.local4_word = rte_be_to_cpu_32(vx.local4[0]);
+  if (vx.local4.size() > 1) vx.local4_word = VxlanTables::kLocal4Several;
   std::sort(index.begin(), index.end());
   for (const auto& [k, i] : index) {
     vx.by_vni.push_back(k);

@@ -39,15 +39,12 @@ constexpr uint16_t kL3 = RTE_ETHER_HDR_LEN;  // routed ports carry untagged fram
 struct Classifier {
   uint64_t mac;  // the interface MAC (mac48_of)
   bool v4, v6;   // the family has a FIB
-  bool vteps;    // a VTEP is configured
-  bool local4_several;  // else the IPv4 VTEP address is local4_sole (or none)
-  uint32_t local4_sole;  // VxlanTables::sole_local4_host
+  uint64_t local4;  // VxlanTables::local4_word
   const VxlanTables& vx;
 
   Classifier(const Tables& t, const RouterIface& in)
       : mac(mac48_of(in.mac)), v4(t.router.v4.fib != nullptr), v6(t.router.v6.fib != nullptr),
-        vteps(t.vxlan.enabled()), local4_several(t.vxlan.local4.size() > 1),
-        local4_sole(t.vxlan.sole_local4_host), vx(t.vxlan) {}
+        local4(t.vxlan.local4_word), vx(t.vxlan) {}
   bool is_for(const rte_ether_hdr* eth) const { return frame_dst_is(eth, mac); }
 };
 
@@ -65,7 +62,8 @@ enum class Path : uint8_t {
 // FIB's bulk lookup. `kTunnel`: a decapsulated frame the bridge handed the
 // router: it found the interface's MAC on it already, and the decapsulation
 // cleared the device's checksum verdicts (they were about the outer headers).
-template <bool kTunnel>
+// `kVteps`: a VTEP is configured (else no destination is kVtep).
+template <bool kTunnel, bool kVteps>
 inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mbuf* m,
                                                      uint32_t* dst) {
   if (m->data_len < kL3 + sizeof(rte_ipv4_hdr) || m->nb_segs != 1) return Path::kSlow;
@@ -87,16 +85,18 @@ inline __attribute__((always_inline)) Path classify4(const Classifier& c, rte_mb
       return Path::kSlow;
   }
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  if (c.local4_several
-          ? vxlan_local_address(c.vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr))
-          : *dst == c.local4_sole)
-    return Path::kVtep;
+  if constexpr (kVteps) {
+    if (*dst == c.local4) return Path::kVtep;
+    if (__builtin_expect(c.local4 == VxlanTables::kLocal4Several, 0) &&
+        vxlan_local_address(c.vx, false, reinterpret_cast<const uint8_t*>(&ip->dst_addr)))
+      return Path::kVtep;
+  }
   return Path::kFast;
 }
 
 // The IPv6 counterpart: hop limit to spare, a global unicast destination, and
 // not ICMPv6 (Neighbour Discovery, echo).
-template <bool kTunnel>
+template <bool kTunnel, bool kVteps>
 inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mbuf* m) {
   if (m->data_len < kL3 + sizeof(rte_ipv6_hdr) || m->nb_segs != 1) return Path::kSlow;
   auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
@@ -108,18 +108,18 @@ inline __attribute__((always_inline)) Path classify6(const Classifier& c, rte_mb
       (ip->dst_addr[0] == 0xfe && (ip->dst_addr[1] & 0xc0) == 0x80))
     return Path::kSlow;
   if (m->data_len > kL3 + total) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->data_len - kL3 - total));
-  if (c.vteps && vxlan_local_address(c.vx, true, ip->dst_addr)) return Path::kVtep;
+  if (kVteps && vxlan_local_address(c.vx, true, ip->dst_addr)) return Path::kVtep;
   return Path::kFast;
 }
 
-template <bool kTunnel = false>
+template <bool kTunnel, bool kVteps>
 inline __attribute__((always_inline)) Path classify(const Classifier& c, rte_mbuf* m, bool* v6,
                                                     uint32_t* dst4) {
   // Every mbuf has room for an Ethernet header; runts fail classify4/6.
   uint16_t type = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->ether_type;
   *v6 = type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
-  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4<kTunnel>(c, m, dst4);
-  if (*v6 && c.v6) return classify6<kTunnel>(c, m);
+  if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && c.v4) return classify4<kTunnel, kVteps>(c, m, dst4);
+  if (*v6 && c.v6) return classify6<kTunnel, kVteps>(c, m);
   return Path::kSlow;
 }
 
@@ -333,8 +333,10 @@ namespace {
 // before it. A run is a contiguous slice of `pkts`. `kTunnel`: the frames were
 // decapsulated, `from` says from which tunnel each came, and their headers
 // are in cache (decap and the bridge just read them); else they are a port's,
-// and the NIC wrote them.
-template <bool kTunnel>
+// and the NIC wrote them. `kVteps`: a VTEP is configured. Without one the
+// loop asks nothing about VTEPs and keeps a register more (2% on plain
+// IPv4 forwarding).
+template <bool kTunnel, bool kVteps>
 inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tables& t,
                                                        const RouterIface& in, rte_mbuf** pkts,
                                                        const TunnelSources& from, uint16_t n) {
@@ -365,7 +367,7 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
     rte_mbuf* m = pkts[i];
     bool v6;
     // A decapsulated frame came to the router for the interface's MAC.
-    Path p = classify<kTunnel>(c, m, &v6, &dst4[i]);
+    Path p = classify<kTunnel, kVteps>(c, m, &v6, &dst4[i]);
     // VXLAN inside a tunnel is rare: decapsulated one at a time, so that
     // what is not VXLAN after all is answered through the tunnel it came by.
     if (p == Path::kSlow || (p == Path::kVtep && kTunnel)) {
@@ -393,21 +395,27 @@ inline __attribute__((always_inline)) void route_frames(WorkerCtx& w, const Tabl
 
 void router_process(WorkerCtx& w, const Tables& t, uint16_t in_port, rte_mbuf** pkts,
                     uint16_t n) {
-  route_frames<false>(w, t, t.router.ifaces[t.router.port_iface[in_port]], pkts, TunnelSources{},
-                      n);
+  const RouterIface& in = t.router.ifaces[t.router.port_iface[in_port]];
+  if (t.vxlan.enabled())
+    route_frames<false, true>(w, t, in, pkts, TunnelSources{}, n);
+  else
+    route_frames<false, false>(w, t, in, pkts, TunnelSources{}, n);
 }
 
 void router_tunnel_input(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf** pkts,
                          const VniEntry& vni, const IpAddr* remotes, const uint16_t* remote_at,
                          uint16_t n) {
-  route_frames<true>(w, t, in, pkts, TunnelSources{nullptr, &vni, remotes, remote_at}, n);
+  // Decapsulated frames: a VTEP is configured.
+  route_frames<true, true>(w, t, in, pkts, TunnelSources{nullptr, &vni, remotes, remote_at}, n);
 }
 
 void router_enqueue(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf* m) {
   RouteBacklog& b = w.route_backlog;
   bool v6;
   uint32_t dst4;
-  Path p = classify(Classifier(t, in), m, &v6, &dst4);
+  const Classifier c(t, in);
+  Path p = t.vxlan.enabled() ? classify<false, true>(c, m, &v6, &dst4)
+                             : classify<false, false>(c, m, &v6, &dst4);
   if (p == Path::kFast) {
     if (b.n == kMaxBurst) router_drain(w, t);
     b.in[b.n] = &in;

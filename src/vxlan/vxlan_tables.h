@@ -68,10 +68,13 @@ struct VxlanTables {
   // against them, with one compare each instead of a walk over the VTEP
   // entries.
   std::vector<uint32_t> local4;
-  // The address when local4 holds exactly one (a gateway's usual case), in
-  // host order; else 0xffffffff, which the classifier never takes for
-  // transit. The check is then one compare with a register.
-  uint32_t sole_local4_host = UINT32_MAX;
+  // What the router's classifier compares an IPv4 destination (host order)
+  // with, one load: the address when local4 holds exactly one (a gateway's
+  // usual case); kLocal4Several when it holds more (then it walks local4);
+  // kLocal4None when none.
+  static constexpr uint64_t kLocal4None = uint64_t{1} << 32;
+  static constexpr uint64_t kLocal4Several = uint64_t{2} << 32;
+  uint64_t local4_word = kLocal4None;
   std::vector<VniEntry> vnis;
   // Sorted (vtep index << 24 | vni) keys; by_vni_index[i] is the VniEntry of key i.
   std::vector<uint64_t> by_vni;

@@ -548,7 +548,7 @@ TEST_CASE("vxlan: a bridge domain bound twice or a VTEP off the router's address
 
 TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each decapsulate their own") {
   // The router's classifier compares an IPv4 destination with the one VTEP
-  // address when there is one (VxlanTables::sole_local4_host) and walks the
+  // address when there is one (VxlanTables::local4_word) and walks the
   // list when there are several: a VTEP missed either way would see its
   // packets forwarded or dropped instead of decapsulated. All three VTEPs
   // bind VNI 100, so in one burst only the address or the port tells them
@@ -571,7 +571,7 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   settle(h);
   const VxlanTables& one = h.dp().tables()->vxlan;
   REQUIRE(one.local4.size() == 1);  // two VTEPs, one address
-  CHECK(one.sole_local4_host == RTE_IPV4(100, 64, 0, 1));
+  CHECK(one.local4_word == RTE_IPV4(100, 64, 0, 1));
   Bytes a = inner_udp(kHostB, kHostA, "10.10.0.20", "10.10.0.10", 1001);
   Bytes b = inner_udp(kHostB, kHostA, "10.30.0.20", "10.30.0.10", 1002);
   h.send("p1", from_remote("100.64.0.2", kR2Mac, 100, b, false, 0x08, 8472));
@@ -600,7 +600,7 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   h.recv_all();
   const VxlanTables& two = h.dp().tables()->vxlan;
   REQUIRE(two.local4.size() == 2);
-  CHECK(two.sole_local4_host == UINT32_MAX);
+  CHECK(two.local4_word == VxlanTables::kLocal4Several);
   Bytes c = inner_udp(kHostC, kHostA, "10.40.0.30", "10.40.0.10", 1003);
   h.send("p1", eth(kUnderMac, kR2Mac, 0x0800,
                    ipv4("100.64.0.2", "100.64.1.1", 17,
