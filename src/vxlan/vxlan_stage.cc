@@ -216,7 +216,7 @@ const VniEntry* const kNotVxlan = reinterpret_cast<const VniEntry*>(alignof(VniE
 // One packet of a run with the full checks: its VTEP, its binding, and the
 // strip. Returns the binding, null when it was dropped, or kNotVxlan. A
 // binding found for a VTEP that takes any remote becomes the lane.
-// Out of line: the fast lane's loop keeps its registers.
+// Out of line: the lane's loop keeps its registers.
 template <bool v6>
 __attribute__((noinline)) const VniEntry* decap_slow(WorkerCtx& w, const Tables& t, rte_mbuf* m,
                                                      const IpAddr& remote, DecapLane& lane) {

@@ -9,11 +9,10 @@
 // reserved bits ignored), its VNI looked up on that VTEP, optionally its
 // sender checked against the VNI's configured remotes, then the outer
 // headers are stripped. In a run, a packet that repeats the VTEP address,
-// port and VNI of the last one decapsulated (a VTEP that takes any remote),
-// with no outer IPv4 checksum (or an IPv6 one that holds), the I flag, a UDP
-// length that is the rest of the packet and an untagged inner frame takes a
-// fast lane: a few compares and the strip, no lookup; anything else gets
-// the full checks. The inner frames of one binding enter its bridge domain
+// port and VNI of the last one decapsulated (DecapLane, kept per worker and
+// family until the snapshot changes) and needs nothing else checked takes
+// the lane: a few compares and the strip, no lookup; anything else gets the
+// full checks. The inner frames of one binding enter its bridge domain
 // together, as if received on the tunnel member (bridge_tunnel_burst), each
 // with its remote (the router's answers go straight back to it). Anything
 // else for a VTEP's address takes router_input, after the frames before it.
