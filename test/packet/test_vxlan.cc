@@ -120,6 +120,13 @@ std::map<std::string, std::string> remote_macs(Harness& h) {
   return out;
 }
 
+// Inserts `text` into a config right after `anchor`, which must be there.
+void insert_after(std::string& cfg, const std::string& anchor, const std::string& text) {
+  size_t at = cfg.find(anchor);
+  REQUIRE(at != std::string::npos);
+  cfg.insert(at + anchor.size(), text);
+}
+
 pb::VniStats vni_stats(Harness& h, uint32_t vni) {
   pb::Stats s = h.cp().stats();
   for (const auto& v : s.vnis())
@@ -558,9 +565,7 @@ TEST_CASE("vxlan: VTEPs sharing an address, and VTEPs on two addresses, each dec
   // apart (the decap lane must compare both).
   std::string cfg = kVxlan;
   auto add_after = [&](const std::string& anchor, const std::string& text) {
-    size_t at = cfg.find(anchor);
-    REQUIRE(at != std::string::npos);
-    cfg.insert(at + anchor.size(), text);
+    insert_after(cfg, anchor, text);
   };
   add_after("  - {name: p4, device: x4}\n", "  - {name: p5, device: x5}\n  - {name: p6, device: x6}\n");
   add_after("  - {name: ov6, members: [{port: p4}]}\n",
@@ -768,14 +773,13 @@ TEST_CASE("vxlan: inner frames routed a burst at a time keep their order and the
 }
 
 TEST_CASE("vxlan: one burst mixing bindings, drops and non-VXLAN is decapsulated a run at a time, in order") {
-  // The decap run looks the VTEP and binding up once per change and hands
-  // each binding's frames to its bridge together; every packet must still
-  // take its own way: its own domain, its drop, the general path, the router.
+  // The decap run strips a packet that repeats the binding before it with
+  // the lane's compares and hands each binding's frames to its bridge
+  // together; every packet must still take its own way: its own domain, its
+  // drop, the general path, the router.
   std::string cfg = kVxlan;
   auto add_after = [&](const std::string& anchor, const std::string& text) {
-    size_t at = cfg.find(anchor);
-    REQUIRE(at != std::string::npos);
-    cfg.insert(at + anchor.size(), text);
+    insert_after(cfg, anchor, text);
   };
   add_after("  - {name: p4, device: x4}\n", "  - {name: p5, device: x5}\n");
   add_after("  - {name: ov6, members: [{port: p4}]}\n", "  - {name: ov2, members: [{port: p5}]}\n");
