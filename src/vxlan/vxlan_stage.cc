@@ -30,6 +30,17 @@ inline bool inner_tagged(const uint8_t* eth) {
   return type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ);
 }
 
+// Removes `outer` bytes of checked outer headers from the front of `m`:
+// they are in the first segment, so rte_pktmbuf_adj's check is not needed.
+// The device's checksum verdicts were about them.
+inline void remove_outer(rte_mbuf* m, uint16_t outer) {
+  m->data_off = static_cast<uint16_t>(m->data_off + outer);
+  m->data_len = static_cast<uint16_t>(m->data_len - outer);
+  m->pkt_len -= outer;
+  m->ol_flags &= ~kRxCksumFlags;
+  m->packet_type = 0;
+}
+
 void drop(WorkerCtx& w, rte_mbuf* m, DropReason r) {
   w.counters.drop(r);
   rte_pktmbuf_free(m);
@@ -98,19 +109,12 @@ const VniEntry* strip(WorkerCtx& w, const Tables& t, rte_mbuf* m, uint16_t vt,
     drop(w, m, DropReason::kVxlanUnknownRemote);
     return nullptr;
   }
-  // The outer headers are in the first segment (checked above): no need for
-  // rte_pktmbuf_adj's check.
   const auto outer = static_cast<uint16_t>(l4 + sizeof(rte_udp_hdr) + kVxlanHdrLen);
-  m->data_off = static_cast<uint16_t>(m->data_off + outer);
-  m->data_len = static_cast<uint16_t>(m->data_len - outer);
-  m->pkt_len -= outer;
-  if (inner_tagged(rte_pktmbuf_mtod(m, const uint8_t*))) {
+  if (inner_tagged(rte_pktmbuf_mtod_offset(m, const uint8_t*, outer))) {
     drop(w, m, DropReason::kVxlanInnerVlan);
     return nullptr;
   }
-  // The device's checksum verdicts were about the outer headers.
-  m->ol_flags &= ~kRxCksumFlags;
-  m->packet_type = 0;
+  remove_outer(m, outer);
   return vni;
 }
 
@@ -341,12 +345,7 @@ void decap_burst(WorkerCtx& w, const Tables& t, const RouterIface& in, rte_mbuf*
     }
     const VniEntry* vni;
     if (__builtin_expect(same, 1)) {
-      m->data_off = static_cast<uint16_t>(m->data_off + kOuter);
-      m->data_len = static_cast<uint16_t>(m->data_len - kOuter);
-      m->pkt_len -= kOuter;
-      // The device's checksum verdicts were about the outer headers.
-      m->ol_flags &= ~kRxCksumFlags;
-      m->packet_type = 0;
+      remove_outer(m, kOuter);
       vni = lane.vni;
     } else {
       vni = decap_slow<v6>(w, t, m, remote, lane);

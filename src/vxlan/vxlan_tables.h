@@ -69,7 +69,7 @@ struct VxlanTables {
   // entries.
   std::vector<uint32_t> local4;
   // What the router's classifier compares an IPv4 destination (host order)
-  // with, one load: the address when local4 holds exactly one (a gateway's
+  // with, kept in a register: the address when local4 holds exactly one (a gateway's
   // usual case); kLocal4Several when it holds more (then it walks local4);
   // kLocal4None when none.
   static constexpr uint64_t kLocal4None = uint64_t{1} << 32;
