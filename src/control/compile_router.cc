@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "control/defaults.h"
+#include "control/limits.h"
 #include "control/validate.h"
 #include "pipeline/clock.h"
 #include "route/neighbour_frames.h"
@@ -61,14 +62,18 @@ class GroupBuilder {
     g.first_bucket = static_cast<uint32_t>(rt_.buckets.size());
     g.bucket_mask = static_cast<uint32_t>(table.size() - 1);
     for (const Member& m : members) rt_.nexthops.push_back(m.nh);
-    for (uint16_t b : table) rt_.buckets.push_back(static_cast<uint16_t>(g.first_member + b));
+    for (uint16_t b : table) rt_.buckets.push_back(g.first_member + b);
     uint32_t id = static_cast<uint32_t>(rt_.groups.size());
     rt_.groups.push_back(g);
+    if (table.size() > 1) tables_++;
     groups_.emplace(std::move(dedup), id);
     return id;
   }
+  // Multi-path bucket tables made so far.
+  uint32_t tables() const { return tables_; }
 
  private:
+  uint32_t tables_ = 0;
   RouterTables& rt_;
   const EcmpHistory& prev_;
   EcmpHistory& next_;
@@ -242,7 +247,12 @@ CompiledRouter compile_router(const pb::Config& cfg, const std::map<std::string,
     }
     add(r);
   }
-  for (int f = 0; f < 2; f++) {
+  if (groups.tables() > kMaxEcmpTables)
+    cr.errors.push_back({"routes", std::to_string(groups.tables()) +
+                                       " multi-path bucket tables; at most " +
+                                       std::to_string(kMaxEcmpTables) +
+                                       " (routes with the same next hops and history share one)"});
+  for (int f = 0; f < 2 && cr.errors.empty(); f++) {
     std::string err;
     if (!build_family_routes(f == 1, std::move(fam[f]), f == 1 ? &rt.v6 : &rt.v4, &err))
       cr.errors.push_back({"routes", err});

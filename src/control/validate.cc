@@ -9,6 +9,7 @@
 
 #include "bridge/bridge_tables.h"
 #include "control/defaults.h"
+#include "control/limits.h"
 
 namespace sy {
 
@@ -23,11 +24,6 @@ class Checker {
   void fail(const std::string& path, const std::string& msg) { errors.push_back({path, msg}); }
   ConfigErrors errors;
 };
-
-bool valid_name(const std::string& s) {
-  static const std::regex kName(R"(^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$)");
-  return std::regex_match(s, kName);
-}
 
 void check_dataplane(const pb::Dataplane& d, Checker& c) {
   std::set<unsigned> seen;
@@ -68,6 +64,9 @@ void check_management(const pb::Management& m, Checker& c) {
 
 // Checks ports; fills name → index.
 void check_ports(const pb::Config& cfg, Checker& c, std::map<std::string, int>* by_name) {
+  if (static_cast<uint32_t>(cfg.ports_size()) > kMaxConfigPorts)
+    c.fail("ports", std::to_string(cfg.ports_size()) + " ports; at most " +
+                        std::to_string(kMaxConfigPorts));
   std::set<std::string> devices;
   for (int i = 0; i < cfg.ports_size(); i++) {
     const pb::Port& p = cfg.ports(i);
@@ -92,6 +91,17 @@ void check_ports(const pb::Config& cfg, Checker& c, std::map<std::string, int>* 
 }
 
 void check_bridges(const pb::Config& cfg, const std::map<std::string, int>& ports, Checker& c) {
+  if (static_cast<uint32_t>(cfg.bridges_size()) > kMaxBridges)
+    c.fail("bridges", std::to_string(cfg.bridges_size()) + " bridges; at most " +
+                          std::to_string(kMaxBridges));
+  size_t static_macs = 0;
+  for (const auto& br : cfg.bridges()) static_macs += static_cast<size_t>(br.static_macs_size());
+  for (const auto& vt : cfg.vteps())
+    for (const auto& b : vt.vnis()) static_macs += static_cast<size_t>(b.remote_macs_size());
+  if (static_macs > kMaxStaticMacs)
+    c.fail("bridges", std::to_string(static_macs) +
+                          " static MACs (bridge static_macs and VXLAN remote_macs together); at most " +
+                          std::to_string(kMaxStaticMacs));
   std::set<std::string> names;
   std::map<std::string, std::string> port_owner;  // port → bridge path
   for (int b = 0; b < cfg.bridges_size(); b++) {
@@ -223,6 +233,11 @@ void check_domain_count(const pb::Config& cfg, Checker& c) {
 }
 
 }  // namespace
+
+bool valid_name(const std::string& s) {
+  static const std::regex kName(R"(^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$)");
+  return std::regex_match(s, kName);
+}
 
 bool parse_mac(const std::string& text, std::array<uint8_t, 6>* out) {
   unsigned b[6];

@@ -27,6 +27,9 @@ void check_vxlan(const pb::Config& cfg, ConfigErrors& errors);
 // "02:00:00:00:00:01" (also with '-') → bytes.
 bool parse_mac(const std::string& text, std::array<uint8_t, 6>* out);
 std::string format_mac(const uint8_t* mac);
+// A name of a port, bridge, interface or VTEP: 1-63 characters of [A-Za-z0-9_.-],
+// not starting with a punctuation character.
+bool valid_name(const std::string& s);
 // "host:port" with an IPv4 address, "[v6]:port", "localhost:port" or "unix:PATH".
 bool valid_listen_address(const std::string& addr);
 

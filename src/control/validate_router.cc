@@ -5,6 +5,7 @@
 #include <set>
 
 #include "control/defaults.h"
+#include "control/limits.h"
 #include "control/validate.h"
 #include "route/ecmp.h"
 #include "route/ip.h"
@@ -43,12 +44,31 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
   std::map<IpPrefix, std::string> subnets;    // connected subnet → interface path
   std::set<std::string> used_ports;
   std::set<std::pair<std::string, unsigned>> used_bridge_vlans;
+  std::map<std::string, std::string> tun_names;  // exception-path device name → interface path
+  if (static_cast<uint32_t>(cfg.interfaces_size()) > kMaxInterfaces)
+    fail("interfaces", std::to_string(cfg.interfaces_size()) + " interfaces; at most " +
+                           std::to_string(kMaxInterfaces));
   for (int i = 0; i < cfg.interfaces_size(); i++) {
     const pb::RouterInterface& ifc = cfg.interfaces(i);
     std::string p = idx("interfaces", i);
     IfaceModel model{p, {}};
-    if (ifc.name().empty()) fail(p + ".name", "required");
-    else if (ifaces.count(ifc.name())) fail(p + ".name", "interface \"" + ifc.name() + "\" defined twice");
+    if (ifc.name().empty()) {
+      fail(p + ".name", "required");
+    } else if (!valid_name(ifc.name())) {
+      fail(p + ".name", "\"" + ifc.name() + "\" must be 1-63 characters of [A-Za-z0-9_.-]");
+    } else if (ifaces.count(ifc.name())) {
+      fail(p + ".name", "interface \"" + ifc.name() + "\" defined twice");
+    } else if (exception_path(cfg.router())) {
+      // The kernel's device names are 15 characters: "sy-" and the first 12.
+      std::string tun = ("sy-" + ifc.name()).substr(0, 15);
+      auto [it, fresh] = tun_names.emplace(tun, p);
+      if (!fresh)
+        fail(p + ".name", "its exception-path device would be \"" + tun + "\", as " +
+                              it->second + "'s (device names keep the first 12 characters)");
+    }
+    if (static_cast<uint32_t>(ifc.addresses_size()) > kMaxAddressesPerInterface)
+      fail(p + ".addresses", std::to_string(ifc.addresses_size()) + " addresses; at most " +
+                                 std::to_string(kMaxAddressesPerInterface));
     uint32_t port_mtu = 1500;
     if (ifc.port().empty() == ifc.bridge().empty()) {
       fail(p, "set exactly one of port or bridge");
@@ -159,6 +179,12 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
   };
 
   std::set<std::pair<IpPrefix, IpPrefix>> seen_routes;
+  // Multi-path next-hop sets, as "interface|gateway#weight;..." in config order.
+  std::set<std::string> ecmp_sets;
+  size_t routes6 = 0;
+  if (static_cast<uint32_t>(cfg.routes_size()) > kMaxRoutes)
+    fail("routes", std::to_string(cfg.routes_size()) + " routes; at most " +
+                       std::to_string(kMaxRoutes));
   for (int r = 0; r < cfg.routes_size(); r++) {
     const pb::Route& route = cfg.routes(r);
     std::string p = idx("routes", r);
@@ -173,6 +199,8 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
       continue;
     }
     src.addr.v6 = dst.addr.v6;
+    if (dst.addr.v6 && ++routes6 == kMaxRoutes6 + 1)
+      fail(p, "more than " + std::to_string(kMaxRoutes6) + " IPv6 routes");
     if (!route.source().empty()) {
       if (!parse_prefix(route.source(), &src, true, &err)) {
         fail(p + ".source", err);
@@ -196,6 +224,7 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
     if (route.next_hops_size() > static_cast<int>(kEcmpMaxMembers))
       fail(p + ".next_hops", "at most " + std::to_string(kEcmpMaxMembers) + " next hops");
     std::set<std::pair<std::string, IpAddr>> nhs;
+    std::string set_key;
     for (int n = 0; n < route.next_hops_size(); n++) {
       const pb::NextHop& nh = route.next_hops(n);
       std::string np = idx(p + ".next_hops", n);
@@ -237,10 +266,19 @@ void check_router(const pb::Config& cfg, ConfigErrors& errors) {
         }
       }
       if (!nhs.insert({via, gw}).second) fail(np, "next hop listed twice");
+      set_key += via + "|" + nh.gateway() + "#" + std::to_string(next_hop_weight(nh)) + ";";
     }
+    if (route.next_hops_size() > 1 && ecmp_sets.insert(set_key).second &&
+        ecmp_sets.size() == kMaxEcmpSets + 1)
+      fail(p + ".next_hops", "more than " + std::to_string(kMaxEcmpSets) +
+                                 " distinct multi-path next-hop sets (routes sharing a set "
+                                 "share its table)");
   }
 
   std::set<std::pair<std::string, IpAddr>> neigh;
+  if (static_cast<uint32_t>(cfg.neighbours_size()) > kMaxStaticNeighbours)
+    fail("neighbours", std::to_string(cfg.neighbours_size()) + " static neighbours; at most " +
+                           std::to_string(kMaxStaticNeighbours));
   for (int n = 0; n < cfg.neighbours_size(); n++) {
     const pb::StaticNeighbour& sn = cfg.neighbours(n);
     std::string p = idx("neighbours", n);

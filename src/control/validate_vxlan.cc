@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "control/defaults.h"
+#include "control/limits.h"
 #include "control/validate.h"
 #include "route/ip.h"
 #include "vxlan/vxlan_tables.h"
@@ -53,10 +54,14 @@ void check_vxlan(const pb::Config& cfg, ConfigErrors& errors) {
   std::map<std::pair<IpAddr, unsigned>, std::string> endpoints;  // (address, port) → path
   std::map<std::pair<std::string, unsigned>, std::string> domains;  // (bridge, vlan) → path
   int bindings = 0;
+  if (static_cast<uint32_t>(cfg.vteps_size()) > kMaxVteps)
+    fail("vteps", std::to_string(cfg.vteps_size()) + " VTEPs; at most " + std::to_string(kMaxVteps));
   for (int i = 0; i < cfg.vteps_size(); i++) {
     const pb::Vtep& v = cfg.vteps(i);
     std::string p = idx("vteps", i);
     if (v.name().empty()) fail(p + ".name", "required");
+    else if (!valid_name(v.name()))
+      fail(p + ".name", "\"" + v.name() + "\" must be 1-63 characters of [A-Za-z0-9_.-]");
     else if (!names.insert(v.name()).second) fail(p + ".name", "VTEP \"" + v.name() + "\" defined twice");
     IpAddr local;
     bool have_local = false;

@@ -159,7 +159,7 @@ struct RouterTables {
   std::array<uint16_t, kMaxPorts> port_iface;  // kNoIface: not a routed port
   FamilyRoutes v4, v6;
   std::vector<NextHop> nexthops;
-  std::vector<uint16_t> buckets;  // absolute indexes into nexthops
+  std::vector<uint32_t> buckets;  // absolute indexes into nexthops (validation bounds them)
   std::vector<NhGroup> groups;
   EcmpHashConfig hash;
   IcmpLimit icmp;
